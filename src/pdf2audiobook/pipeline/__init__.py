@@ -1,0 +1,1 @@
+"""Pure conversion from a PDF to audio: no HTTP, database or queue code lives here."""

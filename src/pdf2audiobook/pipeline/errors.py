@@ -1,0 +1,45 @@
+"""Errors a person can act on. Each message says what is wrong and what to do."""
+
+from __future__ import annotations
+
+
+class PipelineError(Exception):
+    """Base of every expected failure of the conversion pipeline."""
+
+    code = "pipeline_error"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidPdfError(PipelineError):
+    """The input is not a PDF we can read: empty, not a PDF, truncated or corrupt."""
+
+    code = "invalid_pdf"
+
+
+class PasswordRequiredError(PipelineError):
+    code = "password_required"
+
+
+class WrongPasswordError(PipelineError):
+    code = "wrong_password"
+
+
+class PdfTooLargeError(PipelineError):
+    """The file, its page count or its page geometry exceeds a configured limit."""
+
+    code = "pdf_too_large"
+
+
+class ResourceLimitError(PipelineError):
+    """Reading the PDF needed more memory or time than allowed."""
+
+    code = "resource_limit"
+
+
+class NoTextError(PipelineError):
+    """The PDF opened but holds nothing that could be read aloud."""
+
+    code = "no_text"

@@ -1,0 +1,1 @@
+"""Reading a PDF safely: gate, sandboxed parsing, text lines, outline and OCR."""

@@ -1,0 +1,98 @@
+"""Lines with boxes and font sizes from a pdfium text page, in content-stream order."""
+
+from __future__ import annotations
+
+import statistics
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+
+from pdf2audiobook.pipeline.document import TextLine
+
+_LINE_BREAK = "\r\n"
+
+
+def _utf16_offsets(text: str) -> list[int] | None:
+    """Map each str index to its pdfium char index when astral characters shift them."""
+    if all(ord(ch) < 0x10000 for ch in text):
+        return None
+    offsets = []
+    position = 0
+    for ch in text:
+        offsets.append(position)
+        position += 2 if ord(ch) >= 0x10000 else 1
+    return offsets
+
+
+def read_lines(textpage: pdfium.PdfTextPage, page_height: float) -> list[TextLine]:
+    """Split the page text at pdfium's generated line breaks and measure each line."""
+    text = textpage.get_text_range()
+    offsets = _utf16_offsets(text)
+    raw_page = textpage.raw
+    lines: list[TextLine] = []
+    start = 0
+    length = len(text)
+    while start < length:
+        end = text.find(_LINE_BREAK, start)
+        if end < 0:
+            end = length
+        segment = text[start:end]
+        stripped = segment.strip()
+        if stripped:
+            first = start + (len(segment) - len(segment.lstrip()))
+            last = start + len(segment.rstrip()) - 1
+            line = _measure(raw_page, text, first, last, offsets, page_height)
+            if line is not None:
+                lines.append(line)
+        start = end + len(_LINE_BREAK)
+    return lines
+
+
+def _measure(
+    raw_page: object,
+    text: str,
+    first: int,
+    last: int,
+    offsets: list[int] | None,
+    page_height: float,
+) -> TextLine | None:
+    def pdfium_index(i: int) -> int:
+        return offsets[i] if offsets is not None else i
+
+    sizes = tuple(
+        float(pdfium_c.FPDFText_GetFontSize(raw_page, pdfium_index(i)))
+        for i in range(first, last + 1)
+    )
+    left, right, bottom, top = _char_box(raw_page, pdfium_index(first))
+    last_left, last_right, last_bottom, last_top = _char_box(raw_page, pdfium_index(last))
+    visible = [s for s, ch in zip(sizes, text[first : last + 1], strict=True) if not ch.isspace()]
+    if not visible:
+        return None
+    return TextLine(
+        text=text[first : last + 1],
+        x0=min(left, last_left),
+        top=page_height - max(top, last_top),
+        x1=max(right, last_right),
+        bottom=page_height - min(bottom, last_bottom),
+        size=statistics.median(visible),
+        lead_size=visible[0],
+        char_sizes=sizes,
+    )
+
+
+_LEFT = pdfium_c.c_double()
+_RIGHT = pdfium_c.c_double()
+_BOTTOM = pdfium_c.c_double()
+_TOP = pdfium_c.c_double()
+
+
+def _char_box(raw_page: object, index: int) -> tuple[float, float, float, float]:
+    pdfium_c.FPDFText_GetCharBox(
+        raw_page,
+        index,
+        pdfium_c.byref(_LEFT),
+        pdfium_c.byref(_RIGHT),
+        pdfium_c.byref(_BOTTOM),
+        pdfium_c.byref(_TOP),
+    )
+    return _LEFT.value, _RIGHT.value, _BOTTOM.value, _TOP.value
