@@ -126,3 +126,11 @@ class Book:
     chapters: list[Chapter]
     removed: list[RemovedBlock]
     ocr_pages: list[OcrPage]
+
+
+@dataclass(frozen=True, slots=True)
+class PlacedLine:
+    """A line together with the page it sits on, for stages that cross page breaks."""
+
+    page: int
+    line: TextLine
