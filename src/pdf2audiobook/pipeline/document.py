@@ -26,7 +26,9 @@ class TextLine:
     lead_size: float
     """Font size of the line's first visible character (small for footnote markers)."""
     char_sizes: tuple[float, ...] = ()
-    """Font size of every character of `text`; empty when unknown (OCR lines)."""
+    """Font size of every character of `text`; empty when every character is set in
+    `size` or when sizes are unknown (OCR lines). Kept sparse because a long book has
+    millions of characters and most lines use one size."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -76,7 +76,7 @@ def _measure(
         bottom=page_height - min(bottom, last_bottom),
         size=statistics.median(visible),
         lead_size=visible[0],
-        char_sizes=sizes,
+        char_sizes=() if min(visible) == max(visible) else sizes,
     )
 
 

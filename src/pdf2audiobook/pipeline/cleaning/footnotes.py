@@ -1,0 +1,113 @@
+"""Footnotes: the notes leave the running text, and their markers leave the sentences.
+
+A footnote block is found geometrically: in the lower half of the page, a line that
+starts with a short marker set smaller than the text after it (or a marker alone on
+its line), followed by text in note type (at most 0.9 of the body size). Markers in
+the body are the same symbols set small (superscripts) right after a word.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from pdf2audiobook.pipeline.document import PageText, TextLine
+
+NOTE_SIZE_RATIO = 0.9
+MARKER_SIZE_RATIO = 0.85
+_MARKER_TEXT = re.compile(r"^\s*([0-9]{1,3}|[*†‡§¶]{1,3}|[a-z])(?=\s|[A-Z(“\"']|$)")
+_MARKER_CHARS = frozenset("0123456789*†‡§¶")
+
+
+@dataclass(frozen=True, slots=True)
+class PageNotes:
+    body: tuple[int, ...]
+    """Indexes of the page's lines that stay in the running text."""
+    notes: list[str]
+    """Each footnote's text, its marker removed."""
+
+
+def split_footnotes(page: PageText, body_size: float) -> PageNotes:
+    """Separate the page's footnote blocks from its body lines."""
+    order = sorted(range(len(page.lines)), key=lambda i: page.lines[i].top)
+    half = page.height / 2
+    notes: list[str] = []
+    in_notes = False
+    note_lines: set[int] = set()
+    for position, index in enumerate(order):
+        line = page.lines[index]
+        if line.top < half or line.size > NOTE_SIZE_RATIO * body_size:
+            if in_notes and line.size > NOTE_SIZE_RATIO * body_size:
+                # Body-size text below a note ends the note area (a footer was removed already).
+                in_notes = False
+            continue
+        marker_alone = _is_marker_only(line, body_size)
+        if marker_alone or _starts_with_small_marker(line):
+            next_line = page.lines[order[position + 1]] if position + 1 < len(order) else None
+            if marker_alone and (next_line is None or next_line.size > NOTE_SIZE_RATIO * body_size):
+                continue
+            in_notes = True
+            note_lines.add(index)
+            text = "" if marker_alone else _strip_marker(line.text)
+            notes.append(text)
+        elif in_notes:
+            note_lines.add(index)
+            notes[-1] = f"{notes[-1]} {line.text}".strip()
+    body = tuple(i for i in range(len(page.lines)) if i not in note_lines)
+    return PageNotes(body=body, notes=[note for note in notes if note])
+
+
+def _is_marker_only(line: TextLine, body_size: float) -> bool:
+    text = line.text.strip()
+    return (
+        len(text) <= 3
+        and all(ch in _MARKER_CHARS for ch in text)
+        and line.size <= MARKER_SIZE_RATIO * body_size
+    )
+
+
+def _starts_with_small_marker(line: TextLine) -> bool:
+    match = _MARKER_TEXT.match(line.text)
+    if match is None or not line.char_sizes:
+        return False
+    marker_end = match.end()
+    rest = [s for s, ch in zip(line.char_sizes[marker_end:], line.text[marker_end:], strict=False)
+            if not ch.isspace()]
+    return bool(rest) and line.lead_size < MARKER_SIZE_RATIO * max(rest)
+
+
+def _strip_marker(text: str) -> str:
+    return _MARKER_TEXT.sub("", text, count=1).strip()
+
+
+def strip_inline_markers(line: TextLine) -> tuple[TextLine, list[str]]:
+    """Remove superscript note markers that follow a word or punctuation mark.
+
+    Returns the line without them and the markers removed. Only lines with mixed sizes
+    can carry a superscript, so uniform lines cost nothing.
+    """
+    if not line.char_sizes:
+        return line, []
+    text = line.text
+    sizes = line.char_sizes
+    keep: list[str] = []
+    markers: list[str] = []
+    index = 0
+    while index < len(text):
+        ch = text[index]
+        if ch in _MARKER_CHARS and sizes[index] < MARKER_SIZE_RATIO * line.size:
+            end = index
+            while end < len(text) and text[end] in _MARKER_CHARS and sizes[end] < (
+                MARKER_SIZE_RATIO * line.size
+            ):
+                end += 1
+            follows_word = index > 0 and not text[index - 1].isspace()
+            if follows_word:
+                markers.append(text[index:end])
+                index = end
+                continue
+        keep.append(ch)
+        index += 1
+    if not markers:
+        return line, []
+    return replace(line, text="".join(keep), char_sizes=()), markers
