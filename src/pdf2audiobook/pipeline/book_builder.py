@@ -18,6 +18,7 @@ from pdf2audiobook.pipeline.cleaning.footnotes import split_footnotes, strip_inl
 from pdf2audiobook.pipeline.cleaning.paragraphs import build_paragraphs
 from pdf2audiobook.pipeline.cleaning.running_heads import find_running_heads
 from pdf2audiobook.pipeline.cleaning.split import split_by_words
+from pdf2audiobook.pipeline.cleaning.tables import find_table_rows
 from pdf2audiobook.pipeline.document import (
     Book,
     Chapter,
@@ -108,8 +109,14 @@ def _clean_pages(
         if page.ocr_engine is None:
             page_notes = split_footnotes(page, body_size)
             notes.extend(_Note(page.number, clean_text(text)) for text in page_notes.notes)
+            table_rows = find_table_rows(page, body_size)
             body_lines = []
             for index in page_notes.body:
+                if index in table_rows:
+                    removed.append(
+                        RemovedBlock(page.number, RemovalReason.TABLE, clean_text(page.lines[index].text))
+                    )
+                    continue
                 line, markers = strip_inline_markers(page.lines[index])
                 removed.extend(
                     RemovedBlock(page.number, RemovalReason.FOOTNOTE_MARKER, m) for m in markers
