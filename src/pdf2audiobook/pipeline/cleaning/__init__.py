@@ -1,0 +1,1 @@
+"""Cleaning: running heads, footnotes, tables, characters, hyphens and paragraphs."""
