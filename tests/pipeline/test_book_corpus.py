@@ -10,6 +10,7 @@ import pytest
 
 from pdf2audiobook.pipeline.book_builder import build_book
 from pdf2audiobook.pipeline.chapters.outline import is_skipped_title
+from pdf2audiobook.pipeline.cleaning.running_heads import normalise_key
 from pdf2audiobook.pipeline.document import Book, RemovalReason
 from pdf2audiobook.pipeline.reading.reader import ReadOptions, read_pdf
 from tests.conftest import corpus_file
@@ -33,9 +34,18 @@ def test_running_heads_and_page_numbers_are_in_the_ledger_not_the_text(number: i
     # Nearly every page carries a running head or a folio.
     assert len({block.page for block in heads}) >= 0.8 * book.page_count
     text = _all_text(book)
-    distinctive = {block.text for block in heads if len(block.text) >= 12}
-    assert distinctive
-    leaked = [head for head in distinctive if head in text]
+    # A head that runs across many pages; a sentence that merely opens a few pages of a
+    # long table may repeat legitimately in the body too.
+    pages_by_key: dict[str, set[int]] = {}
+    for block in heads:
+        pages_by_key.setdefault(normalise_key(block.text), set()).add(block.page)
+    running = {
+        block.text
+        for block in heads
+        if len(block.text) >= 12 and len(pages_by_key[normalise_key(block.text)]) >= 8
+    }
+    assert running
+    leaked = [head for head in running if head in text]
     assert leaked == []
 
 
@@ -45,7 +55,7 @@ def test_running_heads_and_page_numbers_are_in_the_ledger_not_the_text(number: i
         (2, r"Victor Eijkhout . TEX by Topic"),
         (5, r"Debian Reference \d+ / \d+"),
         (6, r"Chapter \d+: [A-Z][^.\n]{5,60} \d+\b"),
-        (7, r"\bPage \d+\b"),
+        (7, r"(?m)^Page \d+$"),
     ],
 )
 def test_known_running_head_never_reaches_the_listener(number: int, head_pattern: str) -> None:
@@ -76,11 +86,14 @@ def test_contents_pages_are_skipped_and_recorded() -> None:
 
 def test_two_column_paper_reads_each_column_in_order() -> None:
     text = " ".join(_all_text(_book(4)).split())
-    left = "This is to certify that the physical review journals"
-    right = text.find(left)
-    # A sentence that starts near the foot of the left column ends at the top of the right.
-    assert right >= 0
-    assert text.find("Appendix") > right or "Appendix" not in text
+    left_column = text.find("A blank input line tells TEX that the paragraph has ended.")
+    right_column = text.find("The width-changing commands only take effect in two-column")
+    assert 0 <= left_column < right_column
+    # Page 4: this sentence runs from the foot of the left column to the top of the right.
+    assert (
+        "Giving a \\label{#1} command directly after the \\begin{subequations}, allows "
+        "you to reference all the equations in the subequations environment." in text
+    )
 
 
 def test_ligatures_are_expanded_everywhere() -> None:
@@ -91,7 +104,9 @@ def test_ligatures_are_expanded_everywhere() -> None:
     assert "figure" in _all_text(_book(1)).lower()
 
 
-def test_real_compounds_keep_their_hyphen() -> None:
+def test_real_compounds_keep_their_hyphen_and_syllable_breaks_close() -> None:
     text = _all_text(_book(1))
-    assert "Old-style" in text or "old-style" in text
-    assert "Oldstyle" not in text
+    for compound in ("Old-style", "data-ink", "Sans-serif"):
+        assert compound in text
+    assert "\ufffe" not in text
+    assert not re.search(r"[a-z]- [a-z]", text)

@@ -10,6 +10,7 @@ import pypdfium2.raw as pdfium_c
 from pdf2audiobook.pipeline.document import TextLine
 
 _LINE_BREAK = "\r\n"
+_SOFT_HYPHEN = "\ufffe"
 
 
 def _utf16_offsets(text: str) -> list[int] | None:
@@ -36,16 +37,48 @@ def read_lines(textpage: pdfium.PdfTextPage, page_height: float) -> list[TextLin
         end = text.find(_LINE_BREAK, start)
         if end < 0:
             end = length
-        segment = text[start:end]
-        stripped = segment.strip()
-        if stripped:
-            first = start + (len(segment) - len(segment.lstrip()))
-            last = start + len(segment.rstrip()) - 1
+        for row_start, row_end in _rows(raw_page, text, start, end, offsets):
+            segment = text[row_start:row_end]
+            if not segment.strip():
+                continue
+            first = row_start + (len(segment) - len(segment.lstrip()))
+            last = row_start + len(segment.rstrip()) - 1
             line = _measure(raw_page, text, first, last, offsets, page_height)
             if line is not None:
                 lines.append(line)
         start = end + len(_LINE_BREAK)
     return lines
+
+
+def _rows(
+    raw_page: object, text: str, start: int, end: int, offsets: list[int] | None
+) -> list[tuple[int, int]]:
+    """Split a pdfium line where a soft hyphen joined two visual rows.
+
+    pdfium drops the line break after a hyphen it considers soft, and so glues the next
+    row of the stream to this one, even when that row is a running foot on another part
+    of the page. Cutting after the mark keeps every line's box on one row; the mark
+    stays at the end of the first part for the hyphenation step to decide.
+    """
+    rows = []
+    row_start = start
+    mark = text.find(_SOFT_HYPHEN, start, end)
+    while mark >= 0:
+        before, after = mark - 1, mark + 1
+        if before >= row_start and after < end:
+            _, _, bottom_before, top_before = _char_box(raw_page, _index(before, offsets))
+            _, _, bottom_after, top_after = _char_box(raw_page, _index(after, offsets))
+            height = max(top_before - bottom_before, 1.0)
+            if abs(top_after - top_before) > 0.6 * height:
+                rows.append((row_start, after))
+                row_start = after
+        mark = text.find(_SOFT_HYPHEN, mark + 1, end)
+    rows.append((row_start, end))
+    return rows
+
+
+def _index(position: int, offsets: list[int] | None) -> int:
+    return offsets[position] if offsets is not None else position
 
 
 def _measure(
@@ -56,15 +89,12 @@ def _measure(
     offsets: list[int] | None,
     page_height: float,
 ) -> TextLine | None:
-    def pdfium_index(i: int) -> int:
-        return offsets[i] if offsets is not None else i
-
     sizes = tuple(
-        float(pdfium_c.FPDFText_GetFontSize(raw_page, pdfium_index(i)))
+        float(pdfium_c.FPDFText_GetFontSize(raw_page, _index(i, offsets)))
         for i in range(first, last + 1)
     )
-    left, right, bottom, top = _char_box(raw_page, pdfium_index(first))
-    last_left, last_right, last_bottom, last_top = _char_box(raw_page, pdfium_index(last))
+    left, right, bottom, top = _char_box(raw_page, _index(first, offsets))
+    last_left, last_right, last_bottom, last_top = _char_box(raw_page, _index(last, offsets))
     visible = [s for s, ch in zip(sizes, text[first : last + 1], strict=True) if not ch.isspace()]
     if not visible:
         return None
