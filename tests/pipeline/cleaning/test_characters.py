@@ -9,7 +9,7 @@ import pypdfium2 as pdfium
 import pytest
 
 from pdf2audiobook.pipeline.cleaning.characters import clean_text
-from pdf2audiobook.pipeline.cleaning.hyphenation import resolve_soft_hyphens
+from pdf2audiobook.pipeline.cleaning.hyphenation import join_hyphenated, resolve_soft_hyphens
 from pdf2audiobook.pipeline.reading.pdfium_text import read_lines
 from tests.conftest import corpus_file
 
@@ -51,7 +51,10 @@ def test_cleaned_book_lines_have_no_ligatures_marks_private_use_or_cid(
 
 
 def test_cleaned_book_lines_keep_their_words(book_lines: dict[int, list[str]]) -> None:
-    cleaned = " ".join(clean_text(resolve_soft_hyphens(text)) for text in book_lines[1])
+    cleaned = ""
+    for text in book_lines[1]:
+        line = clean_text(resolve_soft_hyphens(text))
+        cleaned = join_hyphenated(cleaned, line) if cleaned else line
     assert "Old-style" in cleaned
     assert "Peter R. Wilson" in cleaned
 

@@ -28,31 +28,36 @@ class PageNotes:
 
 
 def split_footnotes(page: PageText, body_size: float) -> PageNotes:
-    """Separate the page's footnote blocks from its body lines."""
+    """Separate the page's footnote blocks from its body lines.
+
+    Notes live in the lower half of the page, below the last line of body type, and
+    each starts with a marker: one set smaller than its text, alone on its line, or,
+    in that zone below all body text, simply a number or symbol opening the line.
+    """
     order = sorted(range(len(page.lines)), key=lambda i: page.lines[i].top)
-    half = page.height / 2
+    note_limit = NOTE_SIZE_RATIO * body_size
+    zone_start = len(order)
+    for position in range(len(order) - 1, -1, -1):
+        line = page.lines[order[position]]
+        if line.size > note_limit or line.top < page.height / 2:
+            break
+        zone_start = position
     notes: list[str] = []
-    in_notes = False
     note_lines: set[int] = set()
-    for position, index in enumerate(order):
+    for position in range(zone_start, len(order)):
+        index = order[position]
         line = page.lines[index]
-        if line.top < half or line.size > NOTE_SIZE_RATIO * body_size:
-            if in_notes and line.size > NOTE_SIZE_RATIO * body_size:
-                # Body-size text below a note ends the note area (a footer was removed already).
-                in_notes = False
-            continue
-        marker_alone = _is_marker_only(line, body_size)
-        if marker_alone or _starts_with_small_marker(line):
-            next_line = page.lines[order[position + 1]] if position + 1 < len(order) else None
-            if marker_alone and (next_line is None or next_line.size > NOTE_SIZE_RATIO * body_size):
-                continue
-            in_notes = True
-            note_lines.add(index)
-            text = "" if marker_alone else _strip_marker(line.text)
-            notes.append(text)
-        elif in_notes:
-            note_lines.add(index)
+        if _is_marker_only(line, body_size):
+            notes.append("")
+        elif _starts_with_small_marker(line) or _MARKER_TEXT.match(line.text):
+            notes.append(_strip_marker(line.text))
+        elif notes:
             notes[-1] = f"{notes[-1]} {line.text}".strip()
+        else:
+            # Small type below the text that opens without a marker is not a note
+            # (a caption, an imprint): leave the page alone.
+            return PageNotes(body=tuple(range(len(page.lines))), notes=[])
+        note_lines.add(index)
     body = tuple(i for i in range(len(page.lines)) if i not in note_lines)
     return PageNotes(body=body, notes=[note for note in notes if note])
 

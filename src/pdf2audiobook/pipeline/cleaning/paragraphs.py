@@ -23,7 +23,11 @@ from dataclasses import dataclass
 from typing import Final
 
 from pdf2audiobook.pipeline.cleaning.characters import clean_text
-from pdf2audiobook.pipeline.cleaning.hyphenation import join_hyphenated, resolve_soft_hyphens
+from pdf2audiobook.pipeline.cleaning.hyphenation import (
+    HYPHENS,
+    join_hyphenated,
+    resolve_soft_hyphens,
+)
 from pdf2audiobook.pipeline.document import Paragraph, PlacedLine
 
 # Defaults for a text too short to measure: TeX's 10 pt on 12 pt, tight glyph boxes.
@@ -53,6 +57,10 @@ _SAME_ROW_GAP_EMS = 1.5
 _SINGLE_ROW_EMS = 1.3
 """A line taller than this is several rows merged by pdfium; not used to measure pitch."""
 _MIN_SIZE = 1.0
+_HEADING_MAX_SHARE = 0.6
+_HEADING_MAX_WORDS = 12
+_CENTRED_EMS = 3.0
+"""A row set in this far from both edges of its block, about equally, is centred."""
 
 # A sentence-final mark, then any closing quotes or brackets.
 _SENTENCE_END: Final = re.compile("[.!?:\u2026][\"'\u2019\u201d\u00bb)\\]]*$")
@@ -110,7 +118,8 @@ def build_paragraphs(lines: Sequence[PlacedLine]) -> list[Paragraph]:
     for index in range(1, len(rows)):
         prev, row = rows[index - 1], rows[index]
         prev_block, block = blocks[block_of[index - 1]], blocks[block_of[index]]
-        if _starts_paragraph(prev, row, prev_block, block, justified):
+        prev_alone = len(pieces) == 1
+        if _starts_paragraph(prev, row, prev_block, block, justified, prev_alone):
             paragraphs.append(Paragraph("".join(pieces), page))
             pieces, page = [row.text], row.page
         else:
@@ -239,9 +248,11 @@ def _is_justified(rows: Sequence[_Row], block_of: Sequence[int], blocks: Sequenc
 
 
 def _starts_paragraph(
-    prev: _Row, row: _Row, prev_block: _Block, block: _Block, justified: bool
+    prev: _Row, row: _Row, prev_block: _Block, block: _Block, justified: bool, prev_alone: bool
 ) -> bool:
-    """Whether `row` starts a new paragraph after `prev`."""
+    """Whether `row` starts a new paragraph after `prev` (`prev_alone`: prev opened one)."""
+    if len(prev.text) > 1 and prev.text[-1] in HYPHENS and prev.text[-2].isalpha():
+        return False  # a word broken at the line end goes on in this row, wherever it is
     same_block = block is prev_block
     flows = _flows_down(prev, row)
     if flows and not same_block:
@@ -251,9 +262,22 @@ def _starts_paragraph(
         # A new paragraph almost never starts in lower case after an unfinished
         # sentence: this is a continuation (a hanging indent, a list item's next line).
         return False
+    if _is_centred(prev, prev_block) or _is_centred(row, block):
+        # A centred row is a title or a display line: it stands alone, so a heading
+        # set in body type is not read as the first words of the text under it.
+        return True
     if not flows and (block.rows == 1 or prev_block.rows == 1):
         # A lone row at a column or page change is a heading, a caption or a stray
         # label: TeX avoids leaving a single line of a paragraph there.
+        return True
+    if (
+        prev_alone
+        and not ends_sentence
+        and row.text[0].isupper()
+        and _is_heading_like(prev, prev_block)
+    ):
+        # A short row without closing punctuation before a capital is a run-in
+        # heading ("5.10 Number formatting"): the listener needs a pause after it.
         return True
     indented = row.x0 > block.left + _INDENT_EMS * row.size
     if same_block:
@@ -261,6 +285,23 @@ def _starts_paragraph(
         # quotation, an item's continuation) do not each start a paragraph.
         indented = indented and row.x0 > prev.x0 + _INDENT_EMS * row.size
     return indented or (ends_sentence and _ends_short(prev, prev_block, justified))
+
+
+def _is_heading_like(row: _Row, block: _Block) -> bool:
+    width = block.right - block.left
+    return (
+        width > 0
+        and row.x1 - row.x0 < _HEADING_MAX_SHARE * width
+        and len(row.text.split()) <= _HEADING_MAX_WORDS
+        and row.text[-1] not in ",;-–—"
+    )
+
+
+def _is_centred(row: _Row, block: _Block) -> bool:
+    margin = _CENTRED_EMS * row.size
+    left = row.x0 - block.left
+    right = block.right - row.x1
+    return left > margin and right > margin and abs(left - right) < margin
 
 
 def _ends_short(row: _Row, block: _Block, justified: bool) -> bool:

@@ -70,7 +70,9 @@ class PixelBox:
         return self.bottom - self.top
 
 
-def make_line(text: str, box: PixelBox, points_per_pixel: float, ink_scale: float = 1.0) -> TextLine:
+def make_line(
+    text: str, box: PixelBox, points_per_pixel: float, ink_scale: float = 1.0
+) -> TextLine:
     """Build a `TextLine` in points from text and its pixel box.
 
     `ink_scale` is the share of the box height that is ink, for engines whose boxes
