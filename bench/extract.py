@@ -72,8 +72,10 @@ def main() -> None:
         total_pages += pages
         total_seconds += seconds
         print(f"{path.name:<40} {pages:>6} {seconds:>8.2f} {pages / seconds:>8.0f}")
-    print(f"{'all born-digital books':<40} {total_pages:>6} {total_seconds:>8.2f} "
-          f"{total_pages / total_seconds:>8.0f}")
+    print(
+        f"{'all born-digital books':<40} {total_pages:>6} {total_seconds:>8.2f} "
+        f"{total_pages / total_seconds:>8.0f}"
+    )
 
 
 if __name__ == "__main__":

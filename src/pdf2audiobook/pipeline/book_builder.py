@@ -114,7 +114,9 @@ def _clean_pages(
             for index in page_notes.body:
                 if index in table_rows:
                     removed.append(
-                        RemovedBlock(page.number, RemovalReason.TABLE, clean_text(page.lines[index].text))
+                        RemovedBlock(
+                            page.number, RemovalReason.TABLE, clean_text(page.lines[index].text)
+                        )
                     )
                     continue
                 line, markers = strip_inline_markers(page.lines[index])
@@ -133,8 +135,8 @@ def _sections(pages: Sequence[PageText], plan: ChapterPlan, book_title: str) -> 
     for start in plan.starts:
         cuts.append((start.page, start.line_index or 0, start.heading_lines, start.title, None))
     for skipped in plan.skipped:
-        reason = _SKIP_REASONS.get(skipped.reason, RemovalReason.FRONT_MATTER)
-        cuts.append((skipped.page, skipped.line_index or 0, 0, skipped.title, reason))
+        skip_reason = _SKIP_REASONS.get(skipped.reason, RemovalReason.FRONT_MATTER)
+        cuts.append((skipped.page, skipped.line_index or 0, 0, skipped.title, skip_reason))
     cuts.sort(key=lambda cut: (cut[0], cut[1]))
 
     leading_title = book_title

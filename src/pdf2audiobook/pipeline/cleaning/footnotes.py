@@ -76,8 +76,11 @@ def _starts_with_small_marker(line: TextLine) -> bool:
     if match is None or not line.char_sizes:
         return False
     marker_end = match.end()
-    rest = [s for s, ch in zip(line.char_sizes[marker_end:], line.text[marker_end:], strict=False)
-            if not ch.isspace()]
+    rest = [
+        s
+        for s, ch in zip(line.char_sizes[marker_end:], line.text[marker_end:], strict=False)
+        if not ch.isspace()
+    ]
     return bool(rest) and line.lead_size < MARKER_SIZE_RATIO * max(rest)
 
 
@@ -102,8 +105,10 @@ def strip_inline_markers(line: TextLine) -> tuple[TextLine, list[str]]:
         ch = text[index]
         if ch in _MARKER_CHARS and sizes[index] < MARKER_SIZE_RATIO * line.size:
             end = index
-            while end < len(text) and text[end] in _MARKER_CHARS and sizes[end] < (
-                MARKER_SIZE_RATIO * line.size
+            while (
+                end < len(text)
+                and text[end] in _MARKER_CHARS
+                and sizes[end] < (MARKER_SIZE_RATIO * line.size)
             ):
                 end += 1
             follows_word = index > 0 and not text[index - 1].isspace()

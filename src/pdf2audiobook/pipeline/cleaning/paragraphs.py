@@ -293,7 +293,7 @@ def _is_heading_like(row: _Row, block: _Block) -> bool:
         width > 0
         and row.x1 - row.x0 < _HEADING_MAX_SHARE * width
         and len(row.text.split()) <= _HEADING_MAX_WORDS
-        and row.text[-1] not in ",;-–—"
+        and row.text[-1] not in ",;-\u2013\u2014"
     )
 
 

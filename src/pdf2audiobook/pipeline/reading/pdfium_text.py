@@ -67,7 +67,7 @@ def _rows(
         before, after = mark - 1, mark + 1
         if before >= row_start and after < end:
             _, _, bottom_before, top_before = _char_box(raw_page, _index(before, offsets))
-            _, _, bottom_after, top_after = _char_box(raw_page, _index(after, offsets))
+            _, _, _, top_after = _char_box(raw_page, _index(after, offsets))
             height = max(top_before - bottom_before, 1.0)
             if abs(top_after - top_before) > 0.6 * height:
                 rows.append((row_start, after))

@@ -6,7 +6,7 @@ process; the parent only ever sees plain Python values.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -32,7 +32,7 @@ class ReadOptions:
     password: str | None = None
     ocr: bool = True
     """Read image-only pages with OCR; off, such pages stay empty."""
-    limits: ReadLimits = ReadLimits()
+    limits: ReadLimits = field(default_factory=ReadLimits)
 
 
 def read_pdf(
@@ -51,7 +51,9 @@ def read_pdf(
     )
 
 
-def extract_in_process(channel: ChildChannel | None, path_text: str, options: ReadOptions) -> RawDocument:
+def extract_in_process(
+    channel: ChildChannel | None, path_text: str, options: ReadOptions
+) -> RawDocument:
     """Do the reading in the current process (the sandbox calls this in its child).
 
     `channel` may be None for callers that accept the risk, such as benchmarks.
