@@ -29,6 +29,9 @@ class TextLine:
     """Font size of every character of `text`; empty when every character is set in
     `size` or when sizes are unknown (OCR lines). Kept sparse because a long book has
     millions of characters and most lines use one size."""
+    raised: tuple[int, ...] = ()
+    """Indexes into `text` of digits and note symbols set small above the baseline:
+    superscripts, the candidates for footnote markers (subscripts are not raised)."""
 
 
 @dataclass(frozen=True, slots=True)

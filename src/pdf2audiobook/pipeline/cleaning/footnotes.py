@@ -17,6 +17,8 @@ NOTE_SIZE_RATIO = 0.9
 MARKER_SIZE_RATIO = 0.85
 _MARKER_TEXT = re.compile(r"^\s*([0-9]{1,3}|[*†‡§¶]{1,3}|[a-z])(?=\s|[A-Z(“\"']|$)")
 _MARKER_CHARS = frozenset("0123456789*†‡§¶")
+# A marker set small needs no separator: "5http://..." opens a note too.
+_SMALL_MARKER_TEXT = re.compile(r"^\s*([0-9]{1,3}|[*†‡§¶]{1,3})")
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +51,9 @@ def split_footnotes(page: PageText, body_size: float) -> PageNotes:
         line = page.lines[index]
         if _is_marker_only(line, body_size):
             notes.append("")
-        elif _starts_with_small_marker(line) or _MARKER_TEXT.match(line.text):
+        elif _starts_with_small_marker(line):
+            notes.append(_SMALL_MARKER_TEXT.sub("", line.text, count=1).strip())
+        elif _MARKER_TEXT.match(line.text):
             notes.append(_strip_marker(line.text))
         elif notes:
             notes[-1] = f"{notes[-1]} {line.text}".strip()
@@ -72,7 +76,7 @@ def _is_marker_only(line: TextLine, body_size: float) -> bool:
 
 
 def _starts_with_small_marker(line: TextLine) -> bool:
-    match = _MARKER_TEXT.match(line.text)
+    match = _SMALL_MARKER_TEXT.match(line.text)
     if match is None or not line.char_sizes:
         return False
     marker_end = match.end()
@@ -91,33 +95,26 @@ def _strip_marker(text: str) -> str:
 def strip_inline_markers(line: TextLine) -> tuple[TextLine, list[str]]:
     """Remove superscript note markers that follow a word or punctuation mark.
 
-    Returns the line without them and the markers removed. Only lines with mixed sizes
-    can carry a superscript, so uniform lines cost nothing.
+    Returns the line without them and the markers removed. The reading stage marks
+    raised small digits and symbols; subscripts ("N1") are not raised and stay.
     """
-    if not line.char_sizes:
+    if not line.raised:
         return line, []
     text = line.text
-    sizes = line.char_sizes
+    raised = set(line.raised)
     keep: list[str] = []
     markers: list[str] = []
     index = 0
     while index < len(text):
-        ch = text[index]
-        if ch in _MARKER_CHARS and sizes[index] < MARKER_SIZE_RATIO * line.size:
+        if index in raised and index > 0 and not text[index - 1].isspace():
             end = index
-            while (
-                end < len(text)
-                and text[end] in _MARKER_CHARS
-                and sizes[end] < (MARKER_SIZE_RATIO * line.size)
-            ):
+            while end in raised:
                 end += 1
-            follows_word = index > 0 and not text[index - 1].isspace()
-            if follows_word:
-                markers.append(text[index:end])
-                index = end
-                continue
-        keep.append(ch)
+            markers.append(text[index:end])
+            index = end
+            continue
+        keep.append(text[index])
         index += 1
     if not markers:
         return line, []
-    return replace(line, text="".join(keep), char_sizes=()), markers
+    return replace(line, text="".join(keep), char_sizes=(), raised=()), markers

@@ -13,6 +13,9 @@ from pdf2audiobook.pipeline.document import TextLine
 _LINE_BREAK = "\r\n"
 _SOFT_HYPHEN = "\ufffe"
 _SIZE_SAMPLES = 10
+_SMALL_RATIO = 0.85
+_RAISE_SHARE = 0.25
+"""A superscript's bottom is at least this share of the base glyph's height above it."""
 # Characters that can be a footnote marker; their size is always measured.
 _MARKER_CHARS = frozenset("0123456789*\u2020\u2021\u00a7\u00b6")
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
@@ -98,14 +101,13 @@ def _measure(
     if not visible:
         return None
     sampled = _size_samples(text, visible)
-    sizes = {
-        i: float(pdfium_c.FPDFText_GetFontSize(raw_page, _index(i, offsets))) for i in sampled
-    }
+    sizes = {i: float(pdfium_c.FPDFText_GetFontSize(raw_page, _index(i, offsets))) for i in sampled}
     typical = [sizes[i] for i in sampled if text[i] not in _MARKER_CHARS] or list(sizes.values())
     median = statistics.median(typical)
     left, right, bottom, top = _char_box(raw_page, _index(first, offsets))
     last_left, last_right, last_bottom, last_top = _char_box(raw_page, _index(last, offsets))
     uniform = min(sizes.values()) == max(sizes.values())
+    raised = () if uniform else _raised_markers(raw_page, text, visible, sizes, median, offsets)
     return TextLine(
         text=text[first : last + 1],
         x0=min(left, last_left),
@@ -115,7 +117,32 @@ def _measure(
         size=median,
         lead_size=sizes[visible[0]],
         char_sizes=() if uniform else tuple(sizes.get(i, median) for i in range(first, last + 1)),
+        raised=tuple(i - first for i in raised),
     )
+
+
+def _raised_markers(
+    raw_page: object,
+    text: str,
+    visible: list[int],
+    sizes: dict[int, float],
+    median: float,
+    offsets: list[int] | None,
+) -> list[int]:
+    """Small digits or note symbols whose box sits above the preceding glyph's baseline."""
+    raised = []
+    previous = None
+    for i in visible:
+        small = i in sizes and sizes[i] < _SMALL_RATIO * median
+        if text[i] in _MARKER_CHARS and small and previous is not None:
+            _, _, bottom, _ = _char_box(raw_page, _index(i, offsets))
+            _, _, base_bottom, base_top = _char_box(raw_page, _index(previous, offsets))
+            if bottom > base_bottom + _RAISE_SHARE * (base_top - base_bottom):
+                raised.append(i)
+                continue
+        if not small:
+            previous = i
+    return raised
 
 
 def _size_samples(text: str, visible: list[int]) -> list[int]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,6 +13,7 @@ import numpy as np
 from PIL import Image
 
 from pdf2audiobook.pipeline.document import TextLine
+from pdf2audiobook.pipeline.errors import ResourceLimitError
 from pdf2audiobook.pipeline.reading.ocr.base import OcrFailedError, PixelBox, make_line
 
 BUNDLED_MODELS = {
@@ -22,6 +24,8 @@ BUNDLED_MODELS = {
 # The detector pads each box around its glyphs (unclip ratio 1.6). With this share of
 # the box taken as ink, sizes on corpus file 11 match the source PDF's (median ratio 1.0).
 _INK_SHARE_OF_BOX = 0.85
+
+_OUT_OF_MEMORY = "Text recognition needed more memory than allowed on one page."
 
 _engine_lock = threading.Lock()
 _engine: Any = None
@@ -50,9 +54,15 @@ class RapidOcrEngine:
     def read(self, image: Image.Image, points_per_pixel: float) -> list[TextLine]:
         """OCR `image` and return its lines, two-column pages column by column."""
         try:
-            result = _shared_engine()(np.asarray(image.convert("L")))
+            gray = image if image.mode == "L" else image.convert("L")
+            result = _shared_engine()(np.asarray(gray))
+        except MemoryError as error:
+            raise ResourceLimitError(_OUT_OF_MEMORY) from error
         except Exception as error:
-            # RapidOCR raises bare library errors (onnxruntime, OpenCV, its own types).
+            # RapidOCR lets onnxruntime, OpenCV and its own errors through unwrapped, and
+            # onnxruntime reports running out of memory as a std::bad_alloc message.
+            if "bad_alloc" in str(error):
+                raise ResourceLimitError(_OUT_OF_MEMORY) from error
             raise OcrFailedError(f"RapidOCR failed: {error}") from error
         if result.boxes is None or result.txts is None:
             return []
@@ -86,10 +96,21 @@ def _shared_engine() -> Any:
     global _engine
     with _engine_lock:
         if _engine is None:
+            _disable_onnxruntime_telemetry()
             from rapidocr import RapidOCR
 
             _engine = RapidOCR(params=_engine_params())
         return _engine
+
+
+def _disable_onnxruntime_telemetry() -> None:
+    """Stop onnxruntime (1.29 and later) from sending usage events to Microsoft.
+
+    Its Linux wheels look up and contact mobile.events.data.microsoft.com during
+    inference. The switch is read once, when onnxruntime is imported, so a process that
+    imported it earlier keeps whatever was set then; entry points should set it too.
+    """
+    os.environ["ORT_DISABLE_TELEMETRY"] = "1"
 
 
 def _engine_params() -> dict[str, object]:
