@@ -63,6 +63,8 @@ class RawDocument:
     outline: tuple[OutlineEntry, ...]
     metadata: dict[str, str]
     file_name: str
+    cover_jpeg: bytes | None = None
+    """The first page as JPEG, when the caller asked for a cover."""
 
 
 class RemovalReason(StrEnum):

@@ -14,9 +14,11 @@ from typing import Any
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 import pytest
+from PIL import Image
 from rapidfuzz.distance import Levenshtein
 
 from pdf2audiobook.pipeline.document import TextLine
+from pdf2audiobook.pipeline.errors import ResourceLimitError
 from pdf2audiobook.pipeline.reading.ocr import (
     ENGINE_ENV_VAR,
     OcrUnavailableError,
@@ -153,6 +155,26 @@ def test_tesseract_reads_two_column_scan_left_column_first() -> None:
     assert right_top == left_bottom + 1
 
 
+@needs_tesseract
+def test_tesseract_that_runs_out_of_time_raises_resource_limit() -> None:
+    document = pdfium.PdfDocument(SCAN_WITH_TRUTH)
+    try:
+        image, points_per_pixel = render_for_ocr(document[0])
+    finally:
+        document.close()
+
+    with pytest.raises(ResourceLimitError, match="longer than"):
+        TesseractEngine(timeout_seconds=0.001).read(image, points_per_pixel)
+
+
+@needs_tesseract
+def test_tesseract_without_language_data_is_unavailable() -> None:
+    reason = TesseractEngine(language="eng+qqq").unavailable_reason()
+
+    assert reason is not None
+    assert "qqq" in reason
+
+
 # --- RapidOCR --------------------------------------------------------------------------
 
 
@@ -177,7 +199,7 @@ def rapid_pages(network_attempts: list[str]) -> list[list[TextLine]]:
     return read_scan(RapidOcrEngine(), SCAN_WITH_TRUTH)
 
 
-def test_rapidocr_reads_synthetic_scan_within_one_percent_cer(
+def test_rapidocr_reads_synthetic_scan_within_two_percent_cer(
     rapid_pages: list[list[TextLine]],
 ) -> None:
     truth = ground_truth_pages()
@@ -187,7 +209,9 @@ def test_rapidocr_reads_synthetic_scan_within_one_percent_cer(
     ]
 
     assert len(rates) == 3
-    assert max(rates) <= 0.01, rates
+    # Measured 0.2-0.5% per page; with RapidOCR's default 180-degree line classifier
+    # switched back on, page 2 reaches 3.7%.
+    assert max(rates) <= 0.02, rates
 
 
 def test_rapidocr_uses_bundled_models_without_network(
@@ -201,6 +225,17 @@ def test_rapidocr_line_sizes_match_source_body_size(rapid_pages: list[list[TextL
     sizes = [line.size for page in rapid_pages for line in page]
 
     assert statistics.median(sizes) == pytest.approx(source_body_size(), rel=0.1)
+
+
+@pytest.mark.parametrize(
+    "engine",
+    [pytest.param(TesseractEngine(), marks=needs_tesseract), RapidOcrEngine()],
+    ids=["tesseract", "rapidocr"],
+)
+def test_blank_page_reads_as_no_lines(engine: TesseractEngine | RapidOcrEngine) -> None:
+    blank = Image.new("L", (1275, 1650), 255)
+
+    assert engine.read(blank, points_per_pixel=0.48) == []
 
 
 def box(text: str, x0: float, top: float, x1: float, bottom: float) -> OcrBox:

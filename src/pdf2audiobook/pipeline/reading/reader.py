@@ -13,6 +13,7 @@ import pypdfium2 as pdfium
 
 from pdf2audiobook.pipeline.document import PageText, RawDocument
 from pdf2audiobook.pipeline.errors import NoTextError
+from pdf2audiobook.pipeline.reading.cover import render_cover
 from pdf2audiobook.pipeline.reading.gate import check_file, largest_user_unit
 from pdf2audiobook.pipeline.reading.limits import ReadLimits
 from pdf2audiobook.pipeline.reading.pdfium_document import (
@@ -32,6 +33,8 @@ class ReadOptions:
     password: str | None = None
     ocr: bool = True
     """Read image-only pages with OCR; off, such pages stay empty."""
+    cover: bool = False
+    """Render the first page as cover art."""
     limits: ReadLimits = field(default_factory=ReadLimits)
 
 
@@ -78,6 +81,7 @@ def extract_in_process(
                 channel.progress("text", index + 1, page_count)
         if needs_ocr:
             _ocr_pages(document, path, needs_ocr, pages, limits, channel)
+        cover = _cover(document, path, limits) if options.cover else None
     finally:
         document.close()
     if not any(any(ch.isalnum() for ch in line.text) for page in pages for line in page.lines):
@@ -91,7 +95,21 @@ def extract_in_process(
         outline=outline,
         metadata=metadata,
         file_name=path.name,
+        cover_jpeg=cover,
     )
+
+
+def _cover(document: pdfium.PdfDocument, path: Path, limits: ReadLimits) -> bytes | None:
+    try:
+        page = document[0]
+    except pdfium.PdfiumError:
+        return None
+    try:
+        return render_cover(page, largest_user_unit(path), limits.max_page_side_points)
+    except pdfium.PdfiumError:
+        return None
+    finally:
+        page.close()
 
 
 def _read_page(document: pdfium.PdfDocument, index: int, ocr: bool) -> tuple[PageText, bool]:

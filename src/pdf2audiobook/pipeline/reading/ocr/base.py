@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
+from typing import Protocol
 
 from PIL import Image
 
@@ -31,7 +31,6 @@ class OcrUnavailableError(PipelineError):
     code = "ocr_unavailable"
 
 
-@runtime_checkable
 class OcrEngine(Protocol):
     """Reads the text of a page image.
 
@@ -51,7 +50,7 @@ class OcrEngine(Protocol):
         Coordinates are PDF points from the page's top-left corner (pixels times
         `points_per_pixel`); `size` and `lead_size` are estimated from the line's
         height, and `char_sizes` is empty. Raises `OcrFailedError` when the engine
-        fails and `ResourceLimitError` when it runs out of time.
+        fails and `ResourceLimitError` when it runs out of time or memory.
         """
         ...
 
@@ -71,14 +70,14 @@ class PixelBox:
 
 
 def make_line(
-    text: str, box: PixelBox, points_per_pixel: float, ink_scale: float = 1.0
+    text: str, box: PixelBox, points_per_pixel: float, ink_share: float = 1.0
 ) -> TextLine:
     """Build a `TextLine` in points from text and its pixel box.
 
-    `ink_scale` is the share of the box height that is ink, for engines whose boxes
-    are padded around the glyphs.
+    `ink_share` is the part of the box height covered by glyphs, below 1 for engines
+    that pad their boxes.
     """
-    size = estimate_font_size(text, box.height * ink_scale * points_per_pixel)
+    size = estimate_font_size(text, box.height * ink_share * points_per_pixel)
     return TextLine(
         text=text,
         x0=box.x0 * points_per_pixel,

@@ -72,7 +72,7 @@ class RapidOcrEngine:
             if str(text).strip()
         ]
         return [
-            make_line(line.text, line.box, points_per_pixel, ink_scale=_INK_SHARE_OF_BOX)
+            make_line(line.text, line.box, points_per_pixel, ink_share=_INK_SHARE_OF_BOX)
             for line in boxes_to_lines(boxes)
         ]
 
@@ -116,7 +116,7 @@ def _disable_onnxruntime_telemetry() -> None:
 def _engine_params() -> dict[str, object]:
     model_dir = _bundled_model_dir()
     params: dict[str, object] = {
-        "Global.log_level": "warning",
+        "Global.log_level": "error",
         # The 0/180 degree line classifier turned upright lines upside down and made
         # them unreadable: CER 1.4% with it, 0.3% without, on corpus file 11.
         "Global.use_cls": False,

@@ -16,7 +16,8 @@ MIN_IMAGE_COVERAGE = 0.5
 """Share of the page that images must cover before a text-less page counts as a scan."""
 FORM_MAX_DEPTH = 2
 """How deep to look into form XObjects for images; scanners nest at most one level."""
-MAX_IMAGES_INSPECTED = 1000
+MAX_IMAGES_INSPECTED = 5000
+"""Enough for scans cut into strips; bounds the work on a page of countless tiny images."""
 _COVERAGE_GRID = 64
 
 
@@ -37,14 +38,10 @@ def render_for_ocr(
     if dpi <= 0 or max_pixels <= 0 or user_unit <= 0:
         raise ValueError("dpi, max_pixels and user_unit must be positive")
     width, height = page.get_size()
-    if width <= 0 or height <= 0:
-        raise ValueError(f"page has no area ({width} x {height} points)")
+    if not (0 < width < math.inf and 0 < height < math.inf):
+        raise ValueError(f"page has no usable size ({width} x {height} points)")
     scale = _fitting_scale(width, height, dpi / POINTS_PER_INCH * user_unit, max_pixels)
-    bitmap = page.render(scale=scale, grayscale=True)
-    image: Image.Image = bitmap.to_pil()
-    if image.mode != "L":
-        # pdfium switches to BGRA when the fill colour is transparent; OCR wants gray.
-        image = image.convert("L")
+    image: Image.Image = page.render(scale=scale, grayscale=True).to_pil()
     return image, 1.0 / scale
 
 
@@ -54,13 +51,14 @@ def _fitting_scale(width: float, height: float, scale: float, max_pixels: int) -
     def pixels(s: float) -> int:
         return math.ceil(width * s) * math.ceil(height * s)
 
+    # pdfium rounds each side up, so 792 pt * (300 / 72) = 3300.0000000000005 would get
+    # a blank extra row; a nudge far below a pixel keeps exact sizes exact.
+    scale *= 1 - 1e-9
     if pixels(scale) > max_pixels:
         scale = math.sqrt(max_pixels / (width * height))
-    # pdfium rounds each side up, which can overshoot the budget by one row or column.
-    while pixels(scale) > max_pixels and scale > 0:
+    # Rounding up can still overshoot the budget by a row or a column.
+    while pixels(scale) > max_pixels:
         scale *= 0.999
-    if math.ceil(width * scale) < 1 or math.ceil(height * scale) < 1:
-        raise ValueError("page cannot be rendered within the pixel budget")
     return scale
 
 

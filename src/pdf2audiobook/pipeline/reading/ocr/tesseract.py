@@ -99,18 +99,16 @@ class TesseractEngine:
 
 def parse_tsv(tsv: str, points_per_pixel: float) -> list[TextLine]:
     """Group Tesseract's TSV words into lines, keeping the order lines first appear in."""
-    words_by_line: dict[tuple[str, str, str, str], list[tuple[str, PixelBox]]] = {}
+    words_by_line: dict[tuple[str, ...], list[tuple[str, PixelBox]]] = {}
     for row in tsv.splitlines()[1:]:
-        fields = row.split("\t")
-        if len(fields) != len(_TSV_COLUMNS) or fields[0] != _WORD_LEVEL:
+        fields = dict(zip(_TSV_COLUMNS, row.split("\t"), strict=False))
+        text = fields.get("text", "").strip()
+        if fields["level"] != _WORD_LEVEL or not text:
             continue
-        text = fields[11].strip()
-        if not text:
-            continue
-        left, top, width, height = (int(value) for value in fields[6:10])
-        key = (fields[1], fields[2], fields[3], fields[4])
-        box = PixelBox(left, top, left + width, top + height)
-        words_by_line.setdefault(key, []).append((text, box))
+        left, top = int(fields["left"]), int(fields["top"])
+        box = PixelBox(left, top, left + int(fields["width"]), top + int(fields["height"]))
+        line_key = tuple(fields[key] for key in ("page_num", "block_num", "par_num", "line_num"))
+        words_by_line.setdefault(line_key, []).append((text, box))
     return [_line_from_words(words, points_per_pixel) for words in words_by_line.values()]
 
 
