@@ -1,0 +1,37 @@
+"""Which speech providers exist, by name.
+
+A new provider (a cloud service, say) is one module with a `TTSProvider` subclass and
+one entry in `PROVIDERS`.
+"""
+
+from __future__ import annotations
+
+from pdf2audiobook.pipeline.voices.base import ProviderStatus, TTSProvider
+from pdf2audiobook.pipeline.voices.errors import UnknownProviderError
+from pdf2audiobook.pipeline.voices.local import LocalProvider
+
+DEFAULT_PROVIDER = LocalProvider.name
+
+PROVIDERS: dict[str, type[TTSProvider]] = {
+    LocalProvider.name: LocalProvider,
+}
+
+
+def get_provider(name: str) -> TTSProvider:
+    """A provider instance by name (cheap: engines load on first use).
+
+    Raises `UnknownProviderError`, listing the known names, for any other name.
+    """
+    try:
+        provider_class = PROVIDERS[name.strip().lower()]
+    except KeyError:
+        known = ", ".join(PROVIDERS)
+        raise UnknownProviderError(
+            f"Unknown speech provider {name!r}; choose one of: {known}."
+        ) from None
+    return provider_class()
+
+
+def provider_statuses() -> list[ProviderStatus]:
+    """Every provider with each of its voices, whether it can speak here, and why not."""
+    return [provider_class().status() for provider_class in PROVIDERS.values()]
