@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import json
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from pdf2audiobook.cli.progress_bar import ConvertProgressBar
 from pdf2audiobook.pipeline.book_builder import FootnotePolicy
+from pdf2audiobook.pipeline.convert import ConvertOptions, convert_pdf
 from pdf2audiobook.pipeline.document import Book
 from pdf2audiobook.pipeline.errors import PipelineError
 from pdf2audiobook.pipeline.extract import book_to_json, extract_book
 from pdf2audiobook.pipeline.reading.reader import ReadOptions
+from pdf2audiobook.pipeline.voices import default_cache_dir, provider_statuses
 
 app = typer.Typer(
     help="Turn a PDF into an audiobook.",
@@ -21,6 +25,12 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
+
+
+class AudioFormatChoice(StrEnum):
+    M4B = "m4b"
+    MP3 = "mp3"
+
 
 PdfArgument = Annotated[
     Path, typer.Argument(help="The PDF to read.", dir_okay=False, show_default=False)
@@ -80,6 +90,84 @@ def _print_plan(book: Book) -> None:
         typer.echo("")
         typer.echo(f"== {chapter.title} ==")
         typer.echo(chapter.text)
+
+
+VoiceTypeOption = Annotated[
+    str | None,
+    typer.Option("--voice-type", help="default, female or male (male needs the piper extra)."),
+]
+
+
+@app.command()
+def convert(
+    pdf: PdfArgument,
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Audiobook file to write.")
+    ] = None,
+    fmt: Annotated[AudioFormatChoice, typer.Option("--format", help="m4b or mp3.")] = (
+        AudioFormatChoice.M4B
+    ),
+    voice_type: VoiceTypeOption = None,
+    voice: Annotated[str | None, typer.Option("--voice", help="A voice name.")] = None,
+    speed: Annotated[float, typer.Option("--speed", help="Reading speed, 0.5 to 2.0.")] = 1.0,
+    footnotes: FootnotesOption = FootnotePolicy.END,
+    password: PasswordOption = None,
+    lexicon: Annotated[
+        Path | None,
+        typer.Option("--lexicon", help="Pronunciation file: 'word = respelling' per line."),
+    ] = None,
+    workers: Annotated[
+        int | None, typer.Option("--workers", help="Synthesis processes (default: one per core).")
+    ] = None,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Do not reuse or keep synthesised chunks.")
+    ] = False,
+) -> None:
+    """Turn a PDF into an audiobook with chapters, tags and a cover."""
+    if voice is not None and voice_type is not None:
+        typer.echo("error: give --voice or --voice-type, not both.", err=True)
+        raise typer.Exit(code=2)
+    options = ConvertOptions(
+        output=output,
+        fmt=fmt.value,
+        voice=voice,
+        voice_type=voice_type,
+        speed=speed,
+        footnotes=footnotes,
+        password=password,
+        lexicon=lexicon,
+        workers=workers,
+        cache_dir=None if no_cache else default_cache_dir(),
+    )
+    try:
+        with ConvertProgressBar() as bar:
+            result = convert_pdf(pdf, options, bar.update)
+    except PipelineError as error:
+        _fail(error)
+        return
+    typer.echo(
+        f"{result.path}: {format_duration(result.duration_seconds)}, "
+        f"{result.chapters} chapters, read by {result.voice} at "
+        f"{result.realtime_factor:.1f}x realtime"
+    )
+
+
+@app.command()
+def voices() -> None:
+    """List the voice providers and their voices, and why any is unavailable."""
+    for status in provider_statuses():
+        state = "available" if status.available else f"unavailable: {status.reason}"
+        typer.echo(f"{status.name} ({state})")
+        for info in status.voices:
+            note = "" if info.available else f"  [unavailable: {info.reason}]"
+            typer.echo(f"  {info.name:<12} {info.voice_type:<8} {info.description}{note}")
+
+
+def format_duration(seconds: float) -> str:
+    whole = round(seconds)
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}"
 
 
 def main() -> None:

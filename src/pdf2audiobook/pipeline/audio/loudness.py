@@ -22,6 +22,8 @@ from pdf2audiobook.pipeline.audio.pcm import FloatArray, mono_block
 
 __all__ = ["LoudnessMeter", "LoudnessNormaliser", "sample_peak_dbfs"]
 
+_MAX_MAKEUP_DB = 6.0
+"""Never push harder than this to make up for limiting (a clicky input would pump)."""
 # FFmpeg's alimiter accepts a ceiling from 0.0625 (-24.1 dBFS) up to 1.0 (0 dBFS).
 _LOWEST_CEILING_DBFS = 20.0 * math.log10(0.0625)
 _SPOOL_SAMPLE = np.dtype("<f4")
@@ -55,6 +57,7 @@ class LoudnessNormaliser:
         *,
         fallback_gain_db: float = 0.0,
         spool_dir: Path | None = None,
+        lowpass_hz: float | None = None,
     ) -> None:
         """`fallback_gain_db` is applied when the chapter has no measurable loudness (silence,
         or under 400 ms of audio); pass the previous chapter's `gain_db` to keep them level.
@@ -76,6 +79,7 @@ class LoudnessNormaliser:
         self._sample_rate = sample_rate
         self._target_lufs = target_lufs
         self._ceiling = _decibels_to_gain(ceiling_dbfs)
+        self._lowpass_hz = lowpass_hz
         self._fallback_gain_db = fallback_gain_db
         # Open for the normaliser's whole life, so not a `with` block; `close` ends it.
         self._spool: IO[bytes] | None = tempfile.TemporaryFile(  # noqa: SIM115
@@ -131,7 +135,26 @@ class LoudnessNormaliser:
             self.gain_db = self._fallback_gain_db
         else:
             self.gain_db = self._target_lufs - self.measured_lufs
+            self.gain_db += self._limiter_loss_db(spool, self.gain_db)
         return self._replay(spool, _decibels_to_gain(self.gain_db))
+
+    def _limiter_loss_db(self, spool: IO[bytes], gain_db: float) -> float:
+        """Loudness the limiter will take away at `gain_db`, measured by a dry run.
+
+        Peak-normalised voices (piper) hit the ceiling on every sentence, so limiting
+        costs them more than a decibel; one trial pass finds the loss and the real pass
+        makes up for it. Audio that stays under the ceiling needs no trial.
+        """
+        gain = _decibels_to_gain(gain_db)
+        if self._input_peak * gain <= self._ceiling:
+            return 0.0
+        meter = LoudnessMeter(self._sample_rate)
+        for block in self._limited(spool, gain):
+            meter.add(block)
+        limited = meter.integrated_lufs()
+        if limited is None:
+            return 0.0
+        return min(self._target_lufs - limited, _MAX_MAKEUP_DB)
 
     def close(self) -> None:
         """Delete the spooled audio. Safe to call more than once."""
@@ -146,28 +169,33 @@ class LoudnessNormaliser:
 
     def _replay(self, spool: IO[bytes], gain: float) -> Iterator[npt.NDArray[np.float32]]:
         try:
-            spool.seek(0)
-            # Below the ceiling the limiter would pass the audio through untouched; skip it.
-            limiter = self._limiter() if self._input_peak * gain > self._ceiling else None
-            block_bytes = self._sample_rate * _SECONDS_PER_OUTPUT_BLOCK * _SPOOL_SAMPLE.itemsize
-            remaining = self._length
-            while chunk := spool.read(block_bytes):
-                samples = np.frombuffer(chunk, dtype=_SPOOL_SAMPLE).astype(np.float64) * gain
-                if limiter is not None:
-                    samples = limiter.process(samples)
-                block, remaining = self._bounded(samples, remaining)
-                if block.size:
-                    yield block
-            if limiter is not None:
-                block, remaining = self._bounded(limiter.flush(), remaining)
-                if block.size:
-                    yield block
-            if remaining > 0:
-                # alimiter returns every sample with latency compensation on; this only
-                # guards the promised length against a change in FFmpeg.
-                yield np.zeros(remaining, dtype=np.float32)
+            yield from self._limited(spool, gain)
         finally:
             self.close()
+
+    def _limited(self, spool: IO[bytes], gain: float) -> Iterator[npt.NDArray[np.float32]]:
+        """The spooled chapter at `gain`, through the low-pass and limiter when needed."""
+        spool.seek(0)
+        # Below the ceiling the limiter would pass the audio through untouched; skip it.
+        needs_limit = self._input_peak * gain > self._ceiling
+        limiter = self._limiter() if needs_limit or self._lowpass_hz else None
+        block_bytes = self._sample_rate * _SECONDS_PER_OUTPUT_BLOCK * _SPOOL_SAMPLE.itemsize
+        remaining = self._length
+        while chunk := spool.read(block_bytes):
+            samples = np.frombuffer(chunk, dtype=_SPOOL_SAMPLE).astype(np.float64) * gain
+            if limiter is not None:
+                samples = limiter.process(samples)
+            block, remaining = self._bounded(samples, remaining)
+            if block.size:
+                yield block
+        if limiter is not None:
+            block, remaining = self._bounded(limiter.flush(), remaining)
+            if block.size:
+                yield block
+        if remaining > 0:
+            # alimiter returns every sample with latency compensation on; this only
+            # guards the promised length against a change in FFmpeg.
+            yield np.zeros(remaining, dtype=np.float32)
 
     def _bounded(
         self, samples: npt.NDArray[np.float64], remaining: int
@@ -182,4 +210,9 @@ class LoudnessNormaliser:
         # latency=1: compensate the 5 ms look-ahead delay and flush it at the end, so the
         # output lines up with the input sample for sample and keeps its full length.
         options = f"limit={self._ceiling!r}:attack=5:release=50:level=disabled:latency=1"
-        return FilterChain(self._sample_rate, [("alimiter", options)])
+        filters = [("alimiter", options)]
+        if self._lowpass_hz:
+            # A lossy encoder turns energy near Nyquist (sibilants) into overshoot well
+            # above the limited peak; speech needs nothing up there.
+            filters.insert(0, ("lowpass", f"f={self._lowpass_hz!r}:poles=2"))
+        return FilterChain(self._sample_rate, filters)

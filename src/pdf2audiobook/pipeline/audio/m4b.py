@@ -57,6 +57,9 @@ class M4bWriter(ChapteredFileWriter):
         )
         self._stream = self._container.add_stream("aac", rate=self.sample_rate, layout="mono")
         self._stream.bit_rate = BIT_RATE
+        # FFmpeg's default AAC search ("twoloop") costs more CPU than the voice itself;
+        # the fast coder is three times quicker and transparent on 64 kbps mono speech.
+        self._stream.codec_context.options = {"aac_coder": "fast"}
 
     def _encode(self, block: npt.NDArray[np.float32], first_sample: int) -> None:
         container, stream = self._open_parts()

@@ -1,0 +1,159 @@
+"""The whole pipeline as one call: a PDF in, an audiobook file out."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from pdf2audiobook.pipeline.audio import BookTags
+from pdf2audiobook.pipeline.book_builder import FootnotePolicy, build_book
+from pdf2audiobook.pipeline.document import Book, Chapter
+from pdf2audiobook.pipeline.errors import PipelineError
+from pdf2audiobook.pipeline.narration import ChapterSpeech, OutputSpec, VoiceChoice, narrate
+from pdf2audiobook.pipeline.progress import (
+    MILESTONE_DONE,
+    MILESTONE_EXTRACTED,
+    MILESTONE_PREPARED,
+    MILESTONE_STARTED,
+    ProgressCallback,
+    ProgressEvent,
+    Stage,
+)
+from pdf2audiobook.pipeline.reading.reader import ReadOptions, read_pdf
+from pdf2audiobook.pipeline.speech import Lexicon, chapter_speech
+from pdf2audiobook.pipeline.voices import ChunkCache, default_workers, get_provider
+
+AudioFormat = Literal["m4b", "mp3"]
+MIN_SPEED = 0.5
+MAX_SPEED = 2.0
+
+
+class InvalidOptionError(PipelineError):
+    code = "invalid_option"
+
+
+@dataclass(frozen=True, slots=True)
+class ConvertOptions:
+    output: Path | None = None
+    """Where to write the book; by default beside the PDF with the format's suffix."""
+    fmt: AudioFormat = "m4b"
+    provider: str = "local"
+    voice: str | None = None
+    voice_type: str | None = None
+    speed: float = 1.0
+    footnotes: FootnotePolicy = FootnotePolicy.END
+    password: str | None = None
+    lexicon: Path | None = None
+    workers: int | None = None
+    cache_dir: Path | None = None
+    """Chunk cache; None disables it."""
+    read: ReadOptions = field(default_factory=ReadOptions)
+
+
+@dataclass(frozen=True, slots=True)
+class ConvertResult:
+    path: Path
+    title: str
+    duration_seconds: float
+    chapters: int
+    elapsed_seconds: float
+    voice: str
+    chunks_synthesised: int
+    chunks_from_cache: int
+
+    @property
+    def realtime_factor(self) -> float:
+        """Seconds of audio made per second of wall time."""
+        return self.duration_seconds / self.elapsed_seconds if self.elapsed_seconds else 0.0
+
+
+def output_path_for(pdf: Path, options: ConvertOptions) -> Path:
+    return options.output or pdf.with_suffix(f".{options.fmt}")
+
+
+def convert_pdf(
+    pdf: Path, options: ConvertOptions, on_progress: ProgressCallback | None = None
+) -> ConvertResult:
+    """Convert `pdf` to an audiobook. Raises a PipelineError subclass on expected failures.
+
+    Everything a bad option could break is checked before the PDF is read, so a wrong
+    voice or speed fails in a second, not after minutes of work.
+    """
+    started = time.monotonic()
+    report = on_progress or (lambda _event: None)
+    _check_options(options)
+    provider = get_provider(options.provider)
+    voice = provider.resolve_voice(options.voice, options.voice_type)
+    lexicon = Lexicon.load(options.lexicon) if options.lexicon else None
+    report(ProgressEvent(MILESTONE_STARTED, Stage.STARTING))
+
+    read_options = ReadOptions(
+        password=options.password, ocr=options.read.ocr, cover=True, limits=options.read.limits
+    )
+    raw = read_pdf(pdf, read_options)
+    report(ProgressEvent(MILESTONE_EXTRACTED, Stage.READING))
+    book = build_book(raw, options.footnotes)
+    speech = [
+        ChapterSpeech(
+            chapter.title,
+            chapter_speech(chapter.title, spoken_paragraphs(chapter), provider.max_chars, lexicon),
+        )
+        for chapter in book.chapters
+    ]
+    speech = [chapter for chapter in speech if chapter.chunks]
+    report(ProgressEvent(MILESTONE_PREPARED, Stage.CLEANING, chapters=len(speech)))
+
+    output = OutputSpec(
+        path=output_path_for(pdf, options),
+        fmt=options.fmt,
+        tags=_tags(book, voice),
+        cover_jpeg=raw.cover_jpeg,
+    )
+    narration = narrate(
+        speech,
+        VoiceChoice(options.provider, voice, options.speed, provider.sample_rate(voice)),
+        output,
+        workers=options.workers or default_workers(),
+        cache=ChunkCache(options.cache_dir) if options.cache_dir else None,
+        on_progress=report,
+    )
+    report(ProgressEvent(MILESTONE_DONE, Stage.DONE, chapters=len(speech)))
+    written = narration.book
+    return ConvertResult(
+        path=written.path,
+        title=book.title,
+        duration_seconds=written.duration_seconds,
+        chapters=len(written.chapters),
+        elapsed_seconds=time.monotonic() - started,
+        voice=voice,
+        chunks_synthesised=narration.chunks_synthesised,
+        chunks_from_cache=narration.chunks_from_cache,
+    )
+
+
+def _check_options(options: ConvertOptions) -> None:
+    if not MIN_SPEED <= options.speed <= MAX_SPEED:
+        raise InvalidOptionError(
+            f"Reading speed {options.speed} is out of range: use {MIN_SPEED} to {MAX_SPEED}."
+        )
+    if options.fmt not in ("m4b", "mp3"):
+        raise InvalidOptionError(f"Unknown format {options.fmt!r}: use m4b or mp3.")
+    if options.workers is not None and options.workers < 1:
+        raise InvalidOptionError("Workers must be at least 1.")
+
+
+def spoken_paragraphs(chapter: Chapter) -> list[str]:
+    paragraphs = [paragraph.text for paragraph in chapter.paragraphs]
+    if chapter.notes:
+        paragraphs.append("Notes.")
+        paragraphs.extend(note.text for note in chapter.notes)
+    return paragraphs
+
+
+def _tags(book: Book, voice: str) -> BookTags:
+    # Players show the narrator beside the author; say plainly that it is a voice.
+    return BookTags(
+        title=book.title, author=book.author, narrator=f"{voice.capitalize()} (synthetic voice)"
+    )
