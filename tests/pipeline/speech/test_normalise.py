@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-import time
 
 import pytest
 
@@ -319,10 +318,10 @@ def test_never_raises_on_degenerate_text(text: str) -> None:
     assert isinstance(normalise_for_speech(text), str)
 
 
-def test_long_adversarial_text_is_normalised_in_linear_time() -> None:
-    # Regular expressions that backtrack would take minutes on these; a generous
-    # bound only catches that, not ordinary slowness of a shared machine.
+@pytest.mark.timeout(60)
+def test_long_adversarial_text_is_normalised_without_backtracking_blowup() -> None:
+    # Regular expressions that backtrack would take hours on these; the suite's
+    # timeout turns such a blow-up into a failure instead of a hang.
     adversarial = ("1.2.3.4.5 " * 2000) + ("-" * 20000) + ("Mr. " * 5000) + (" ." * 10000)
-    started = time.perf_counter()
-    normalise_for_speech(adversarial)
-    assert time.perf_counter() - started < 10
+    spoken = normalise_for_speech(adversarial)
+    assert "mister" in spoken.lower()

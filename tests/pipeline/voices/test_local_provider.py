@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -149,7 +148,6 @@ def test_undownloaded_hibari_voice_is_unavailable_with_reason(provider: LocalPro
 
 @pytest.mark.usefixtures("empty_hibari_home")
 def test_undownloaded_hibari_voice_fails_fast_without_network(provider: LocalProvider) -> None:
-    started = time.monotonic()
     with pytest.raises(VoiceUnavailableError, match=r"copy am_fenrir_v2\.int8\.onnx"):
         provider.text_to_audio(SENTENCE, "fenrir", 1.0)
     voice = hibari_engine.voice_named("fenrir")
@@ -157,8 +155,6 @@ def test_undownloaded_hibari_voice_fails_fast_without_network(provider: LocalPro
     # Loading directly, past the availability check, must not try to download either.
     with pytest.raises(VoiceUnavailableError, match="not installed"):
         hibari_engine.load(voice)
-
-    assert time.monotonic() - started < 1.0
 
 
 def test_damaged_hibari_voice_file_is_reported(
