@@ -68,6 +68,40 @@ class Narration:
     chunks_from_cache: int
 
 
+class _ProgressReporter:
+    """Turns characters spoken and chapters written into the 40-95 progress band."""
+
+    def __init__(self, total_chars: int, chapters: int, callback: ProgressCallback | None):
+        self._total_chars = total_chars
+        self._chapters = chapters
+        self._callback = callback
+        self.done_chars = 0
+        self.audio_seconds = 0.0
+
+    def spoke(self, chapter: int, chars: int, seconds: float) -> None:
+        self.done_chars += chars
+        self.audio_seconds += seconds
+        self._emit(Stage.SPEAKING, chapter, chapters_done=chapter - 1)
+
+    def wrote(self, chapter: int) -> None:
+        self._emit(Stage.WRITING, chapter, chapters_done=chapter)
+
+    def _emit(self, stage: Stage, chapter: int, chapters_done: int) -> None:
+        if self._callback is None:
+            return
+        percent = synthesis_percent(self.done_chars, self._total_chars)
+        self._callback(
+            ProgressEvent(
+                percent,
+                stage,
+                chapter=chapter,
+                chapters=self._chapters,
+                audio_seconds=self.audio_seconds,
+                chapters_done=chapters_done,
+            )
+        )
+
+
 def narrate(
     chapters: Sequence[ChapterSpeech],
     voice: VoiceChoice,
@@ -78,10 +112,13 @@ def narrate(
     pauses: Pauses | None = None,
     on_progress: ProgressCallback | None = None,
 ) -> Narration:
-    """Synthesise every chunk and write the book. The output appears only when complete."""
+    """Synthesise every chunk and write the book. The output appears only when complete.
+
+    Raises the voice's and the audio stage's PipelineErrors; on any failure the worker
+    pool is shut down and no partial file is left.
+    """
     pauses = pauses or Pauses()
     rate = voice.sample_rate
-    ceiling = PEAK_CEILING_DBFS - CODEC_HEADROOM_DB[output.fmt]
     gaps = {
         Pause.SENTENCE: None,
         Pause.PARAGRAPH: silence(pauses.paragraph, rate),
@@ -89,61 +126,38 @@ def narrate(
         Pause.CHAPTER: silence(pauses.chapter, rate),
     }
     texts = [chunk.text for chapter in chapters for chunk in chapter.chunks]
-    total_chars = sum(len(text) for text in texts)
-    done_chars = 0
+    progress = _ProgressReporter(sum(len(text) for text in texts), len(chapters), on_progress)
     previous_gain = 0.0
-    audio_seconds = 0.0
     with (
         synthesise(
             texts, voice.provider, voice.voice, voice.speed, workers=workers, cache=cache
         ) as stream,
         open_writer(output.path, output.fmt, rate, output.tags, output.cover_jpeg) as writer,
     ):
-        for index, chapter in enumerate(chapters):
-            normaliser = LoudnessNormaliser(
+        for number, chapter in enumerate(chapters, start=1):
+            with LoudnessNormaliser(
                 rate,
                 TARGET_LUFS,
-                ceiling,
+                PEAK_CEILING_DBFS - CODEC_HEADROOM_DB[output.fmt],
                 fallback_gain_db=previous_gain,
                 lowpass_hz=LOWPASS_HZ,
-            )
-            if index == 0:
-                normaliser.feed(silence(pauses.head, rate))
-            for chunk in chapter.chunks:
-                audio = next(stream)
-                normaliser.feed(audio.samples)
-                gap = gaps[chunk.pause_after]
-                if gap is not None:
-                    normaliser.feed(gap)
-                done_chars += len(chunk.text)
-                audio_seconds += audio.duration
-                if on_progress is not None:
-                    on_progress(
-                        ProgressEvent(
-                            synthesis_percent(done_chars, total_chars),
-                            Stage.SPEAKING,
-                            chapter=index + 1,
-                            chapters=len(chapters),
-                            audio_seconds=audio_seconds,
-                        )
-                    )
-            if index == len(chapters) - 1:
-                normaliser.feed(silence(pauses.tail, rate))
-            writer.start_chapter(chapter.title)
-            with normaliser:
+            ) as normaliser:
+                if number == 1:
+                    normaliser.feed(silence(pauses.head, rate))
+                for chunk in chapter.chunks:
+                    audio = next(stream)
+                    normaliser.feed(audio.samples)
+                    gap = gaps[chunk.pause_after]
+                    if gap is not None:
+                        normaliser.feed(gap)
+                    progress.spoke(number, len(chunk.text), audio.duration)
+                if number == len(chapters):
+                    normaliser.feed(silence(pauses.tail, rate))
+                writer.start_chapter(chapter.title)
                 for block in normaliser.finish():
                     writer.write(block)
-            if normaliser.gain_db is not None:
-                previous_gain = normaliser.gain_db
-            if on_progress is not None:
-                on_progress(
-                    ProgressEvent(
-                        synthesis_percent(done_chars, total_chars),
-                        Stage.WRITING,
-                        chapter=index + 1,
-                        chapters=len(chapters),
-                        audio_seconds=audio_seconds,
-                        chapters_done=index + 1,
-                    )
-                )
+                # A chapter too short to measure borrows its predecessor's gain.
+                if normaliser.gain_db is not None:
+                    previous_gain = normaliser.gain_db
+            progress.wrote(number)
     return Narration(writer.result, stream.stats.synthesised, stream.stats.cache_hits)
