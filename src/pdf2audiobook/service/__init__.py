@@ -1,0 +1,1 @@
+"""The multi-user service: REST API, database, auth and storage around the pipeline."""

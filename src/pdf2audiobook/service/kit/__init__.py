@@ -1,0 +1,1 @@
+"""Infrastructure shared by the service's domains: settings, database, errors."""

@@ -1,0 +1,83 @@
+"""Service settings, validated at import from the environment and `.env`.
+
+Names follow the design document where it has them (DATABASE_URL, REDIS_URL,
+SECRET_KEY, AWS_*, S3_*). Every setting is listed in `.env.example`.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+from typing import Self
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEVELOPMENT_SECRET = "change-me-development-only"
+MIB = 1024 * 1024
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    TEST = "test"
+    PRODUCTION = "production"
+
+
+class StorageBackend(StrEnum):
+    LOCAL = "local"
+    S3 = "s3"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_ignore_empty=True, extra="ignore")
+
+    environment: Environment = Environment.DEVELOPMENT
+    secret_key: str = DEVELOPMENT_SECRET
+    data_dir: Path = Path("pdf2audiobook-data")
+    """Root of everything the embedded defaults keep on disk (database, audio, uploads)."""
+    database_url: str | None = None
+    """SQLAlchemy URL; defaults to SQLite inside `data_dir`."""
+    database_pool_size: int = 10
+    database_max_overflow: int = 20
+    redis_url: str | None = None
+    """Set to run jobs on Celery workers; unset, an in-process runner runs them."""
+
+    storage_backend: StorageBackend = StorageBackend.LOCAL
+    s3_bucket: str | None = None
+    s3_endpoint_url: str | None = None
+    """For R2, MinIO or a test server; unset means AWS."""
+    aws_access_key_id: str | None = None
+    aws_secret_access_key: str | None = None
+    aws_region: str = "us-east-1"
+    presigned_url_seconds: int = Field(default=300, ge=30, le=3600)
+
+    max_upload_bytes: int = Field(default=100 * MIB, ge=1)
+    max_pdf_pages: int = Field(default=2000, ge=1)
+    job_workers: int = Field(default=1, ge=1)
+    """Jobs converted at once by the in-process runner."""
+
+    clerk_jwks_url: str | None = None
+    jwt_public_key_pem: str | None = None
+    jwt_issuer: str | None = None
+    jwt_audience: str | None = None
+    jwt_authorized_parties: list[str] = Field(default_factory=list)
+    jwt_leeway_seconds: int = Field(default=30, ge=0, le=300)
+
+    @model_validator(mode="after")
+    def _refuse_default_secret_outside_development(self) -> Self:
+        if self.environment is Environment.PRODUCTION and self.secret_key == DEVELOPMENT_SECRET:
+            raise ValueError("SECRET_KEY must be set to a private value in production.")
+        return self
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'pdf2audiobook.db').resolve()}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process's settings, read once. Tests build `Settings(...)` directly instead."""
+    return Settings()
