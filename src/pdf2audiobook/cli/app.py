@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from pdf2audiobook.cli.progress_bar import ConvertProgressBar
+from pdf2audiobook.cli.service_commands import serve, tokens_app
 from pdf2audiobook.pipeline.book_builder import FootnotePolicy
 from pdf2audiobook.pipeline.convert import ConvertOptions, convert_pdf
 from pdf2audiobook.pipeline.document import Book
@@ -168,6 +169,10 @@ def format_duration(seconds: float) -> str:
     hours, rest = divmod(whole, 3600)
     minutes, secs = divmod(rest, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}"
+
+
+app.command()(serve)
+app.add_typer(tokens_app, name="tokens")
 
 
 def main() -> None:

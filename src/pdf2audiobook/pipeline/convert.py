@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -74,7 +75,10 @@ def output_path_for(pdf: Path, options: ConvertOptions) -> Path:
 
 
 def convert_pdf(
-    pdf: Path, options: ConvertOptions, on_progress: ProgressCallback | None = None
+    pdf: Path,
+    options: ConvertOptions,
+    on_progress: ProgressCallback | None = None,
+    on_book: Callable[[Book], None] | None = None,
 ) -> ConvertResult:
     """Convert `pdf` to an audiobook. Raises a PipelineError subclass on expected failures.
 
@@ -95,6 +99,9 @@ def convert_pdf(
     raw = read_pdf(pdf, read_options)
     report(ProgressEvent(MILESTONE_EXTRACTED, Stage.READING))
     book = build_book(raw, options.footnotes)
+    if on_book is not None:
+        # The chapter plan and ledger, known long before the audio: a service shows them.
+        on_book(book)
     speech = [
         ChapterSpeech(
             chapter.title,

@@ -1,0 +1,67 @@
+"""The FastAPI application: one call builds it from settings."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI
+
+from pdf2audiobook.service.auth import Authenticator, VerifiedIdentity
+from pdf2audiobook.service.health.router import router as health_router
+from pdf2audiobook.service.jobs.router import router as jobs_router
+from pdf2audiobook.service.jobs.runner import EmbeddedRunner, JobRunner
+from pdf2audiobook.service.kit.db import (
+    create_engine_from_settings,
+    migrate,
+    session_factory,
+    session_scope,
+)
+from pdf2audiobook.service.kit.handlers import install_error_handlers
+from pdf2audiobook.service.kit.settings import Settings
+from pdf2audiobook.service.kit.state import ServiceState
+from pdf2audiobook.service.storage.factory import storage_from_settings
+from pdf2audiobook.service.users.router import router as users_router
+from pdf2audiobook.service.users.tokens import identity_for_token_hash
+from pdf2audiobook.service.voices.router import router as voices_router
+
+
+def create_app(settings: Settings, runner: JobRunner | None = None) -> FastAPI:
+    """Build the API. The database is migrated and the runner started on startup."""
+    engine = create_engine_from_settings(settings)
+    sessions = session_factory(engine)
+
+    def resolve_token_hash(token_hash: str) -> VerifiedIdentity | None:
+        with session_scope(sessions) as session:
+            return identity_for_token_hash(session, token_hash)
+
+    state = ServiceState(
+        settings=settings,
+        sessions=sessions,
+        storage=storage_from_settings(settings),
+        runner=runner or EmbeddedRunner(settings, sessions),
+        authenticator=Authenticator.from_settings(
+            settings, resolve_api_token_hash=resolve_token_hash
+        ),
+    )
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        migrate(settings.resolved_database_url)
+        state.runner.start()
+        try:
+            yield
+        finally:
+            state.runner.shutdown()
+            engine.dispose()
+
+    app = FastAPI(title="pdf2audiobook", version="0.1.0", lifespan=lifespan)
+    app.state.service = state
+    install_error_handlers(app)
+    api = APIRouter(prefix="/api/v1")
+    api.include_router(users_router)
+    api.include_router(jobs_router)
+    api.include_router(voices_router)
+    app.include_router(api)
+    app.include_router(health_router)
+    return app

@@ -1,0 +1,1 @@
+"""Conversion jobs: creating, listing and deleting them, and the queue that runs them."""

@@ -1,0 +1,154 @@
+"""`/api/v1/jobs`: submit PDFs, follow their progress, fetch the audiobook."""
+
+from __future__ import annotations
+
+from pathlib import PurePath
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Header, Query, Request, Response, UploadFile
+
+from pdf2audiobook.pipeline.book_builder import FootnotePolicy
+from pdf2audiobook.service.jobs.downloads import audio_response
+from pdf2audiobook.service.jobs.execution import AUDIO_CONTENT_TYPES
+from pdf2audiobook.service.jobs.options import JobOptions, VoiceType
+from pdf2audiobook.service.jobs.repository import MAX_PAGE_SIZE, JobRepository
+from pdf2audiobook.service.jobs.schemas import (
+    ChapterOut,
+    DeletedJobsOut,
+    JobOut,
+    JobPage,
+    JobStatusOut,
+    RemovedBlockOut,
+)
+from pdf2audiobook.service.jobs.service import JobService
+from pdf2audiobook.service.kit.deps import StateDep, UserDep, WorkDep
+from pdf2audiobook.service.kit.errors import ErrorBody, NotFound
+from pdf2audiobook.service.models import Job, JobStatus
+
+_ERRORS: dict[int | str, dict[str, object]] = {
+    code: {"model": ErrorBody} for code in (400, 401, 404, 409, 413, 415, 422)
+}
+router = APIRouter(prefix="/jobs", tags=["jobs"], responses=_ERRORS)
+
+
+@router.post("", response_model=JobOut, status_code=201)
+def create_job(
+    response: Response,
+    state: StateDep,
+    work: WorkDep,
+    user: UserDep,
+    file: Annotated[UploadFile, File(description="The PDF to convert.")],
+    provider: Annotated[str, Form()] = "local",
+    voice_type: Annotated[VoiceType | None, Form()] = None,
+    voice: Annotated[str | None, Form(max_length=64)] = None,
+    reading_speed: Annotated[float, Form(ge=0.5, le=2.0)] = 1.0,
+    include_summary: Annotated[bool, Form()] = False,
+    output_format: Annotated[str, Form(pattern="^(m4b|mp3)$")] = "m4b",
+    footnotes: Annotated[FootnotePolicy, Form()] = FootnotePolicy.END,
+    password: Annotated[str | None, Form(max_length=1024)] = None,
+    idempotency_key: Annotated[str | None, Header(max_length=255)] = None,
+) -> Job:
+    """Upload a PDF and start converting it. A repeated Idempotency-Key returns the first job."""
+    options = JobOptions(
+        provider=provider,
+        voice_type=voice_type,
+        voice=voice,
+        reading_speed=reading_speed,
+        include_summary=include_summary,
+        output_format=output_format,
+        footnotes=footnotes,
+    )
+    job, created = JobService(state, work, user).submit(file, options, password, idempotency_key)
+    if not created:
+        response.status_code = 200
+    return job
+
+
+@router.get("", response_model=JobPage)
+def list_jobs(
+    work: WorkDep,
+    user: UserDep,
+    status: JobStatus | None = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 20,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> JobPage:
+    jobs, total = JobRepository(work.session, user.id).list(status, limit, offset)
+    return JobPage(
+        items=[JobOut.model_validate(job) for job in jobs], total=total, limit=limit, offset=offset
+    )
+
+
+@router.delete("", response_model=DeletedJobsOut)
+def delete_jobs(state: StateDep, work: WorkDep, user: UserDep, status: JobStatus) -> DeletedJobsOut:
+    """Delete every finished job with `status` (e.g. `?status=FAILED`) and its files."""
+    return DeletedJobsOut(deleted=JobService(state, work, user).delete_with_status(status))
+
+
+@router.get("/{job_id}", response_model=JobOut)
+def read_job(job_id: str, state: StateDep, work: WorkDep, user: UserDep) -> Job:
+    return JobService(state, work, user).get(job_id)
+
+
+@router.get("/{job_id}/status", response_model=JobStatusOut)
+def read_job_status(job_id: str, state: StateDep, work: WorkDep, user: UserDep) -> Job:
+    return JobService(state, work, user).get(job_id)
+
+
+@router.get("/{job_id}/chapters", response_model=list[ChapterOut])
+def read_chapters(job_id: str, state: StateDep, work: WorkDep, user: UserDep) -> list[ChapterOut]:
+    JobService(state, work, user).get(job_id)
+    chapters = JobRepository(work.session, user.id).chapters(job_id)
+    return [ChapterOut.model_validate(chapter) for chapter in chapters]
+
+
+@router.get("/{job_id}/removed", response_model=list[RemovedBlockOut])
+def read_removed(
+    job_id: str, state: StateDep, work: WorkDep, user: UserDep
+) -> list[RemovedBlockOut]:
+    JobService(state, work, user).get(job_id)
+    blocks = JobRepository(work.session, user.id).removed(job_id)
+    return [RemovedBlockOut.model_validate(block) for block in blocks]
+
+
+@router.get("/{job_id}/audio", response_model=None)
+def read_audio(
+    job_id: str, request: Request, state: StateDep, work: WorkDep, user: UserDep
+) -> Response:
+    """The audiobook: the file itself (with Range support), or a short-lived link on S3."""
+    job = JobService(state, work, user).get(job_id)
+    if job.status is not JobStatus.COMPLETED or not job.audio_key or not job.audio_format:
+        raise NotFound("The audiobook is not ready.")
+    stem = PurePath(job.original_filename).stem or "audiobook"
+    return audio_response(
+        request,
+        state.storage,
+        job.audio_key,
+        f"{stem}.{job.audio_format}",
+        AUDIO_CONTENT_TYPES[job.audio_format],
+        state.settings.presigned_url_seconds,
+    )
+
+
+@router.get("/{job_id}/chapters/{number}/audio", response_model=None)
+def read_chapter_audio(
+    job_id: str, number: int, state: StateDep, work: WorkDep, user: UserDep
+) -> Response:
+    """One chapter's audio, once that chapter is finished."""
+    JobService(state, work, user).get(job_id)
+    raise NotFound(f"Chapter {number} has no separate audio yet.")
+
+
+@router.post("/{job_id}/cancel", response_model=JobOut)
+def cancel_job(job_id: str, state: StateDep, work: WorkDep, user: UserDep) -> Job:
+    return JobService(state, work, user).cancel(job_id)
+
+
+@router.post("/{job_id}/retry", response_model=JobOut)
+def retry_job(job_id: str, state: StateDep, work: WorkDep, user: UserDep) -> Job:
+    return JobService(state, work, user).retry(job_id)
+
+
+@router.delete("/{job_id}", status_code=204)
+def delete_job(job_id: str, state: StateDep, work: WorkDep, user: UserDep) -> Response:
+    JobService(state, work, user).delete(job_id)
+    return Response(status_code=204)

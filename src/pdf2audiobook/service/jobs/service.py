@@ -1,0 +1,124 @@
+"""Job use cases for one user. Services flush at most; the request's unit of work commits."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import UploadFile
+
+from pdf2audiobook.pipeline.errors import PipelineError
+from pdf2audiobook.pipeline.voices import get_provider
+from pdf2audiobook.service.jobs.options import JobOptions
+from pdf2audiobook.service.jobs.repository import IdempotencyKeyInUse, JobRepository
+from pdf2audiobook.service.jobs.uploads import store_upload
+from pdf2audiobook.service.kit.errors import BadRequest, Conflict, NotFound
+from pdf2audiobook.service.kit.state import ServiceState, UnitOfWork
+from pdf2audiobook.service.models import Job, JobStatus, User
+
+logger = logging.getLogger(__name__)
+
+ACTIVE = (JobStatus.PENDING, JobStatus.PROCESSING)
+FINISHED_UNSUCCESSFULLY = (JobStatus.FAILED, JobStatus.CANCELLED)
+
+
+def check_options_can_be_honoured(options: JobOptions) -> None:
+    """Refuse at submission what the pipeline cannot do, instead of failing the job later."""
+    if options.include_summary:
+        raise BadRequest("Spoken summaries are not available yet: send include_summary=false.")
+    try:
+        provider = get_provider(options.provider)
+        status = provider.status()
+        if not status.available:
+            raise BadRequest(f"Voice provider {options.provider!r} is unavailable: {status.reason}")
+        provider.resolve_voice(options.voice, options.voice_type)
+    except PipelineError as error:
+        raise BadRequest(error.message) from None
+
+
+class JobService:
+    def __init__(self, state: ServiceState, work: UnitOfWork, user: User) -> None:
+        self._state = state
+        self._work = work
+        self._jobs = JobRepository(work.session, user.id)
+
+    def submit(
+        self,
+        upload: UploadFile,
+        options: JobOptions,
+        password: str | None,
+        idempotency_key: str | None,
+    ) -> tuple[Job, bool]:
+        """Store the PDF and queue a job; returns the job and whether it is new.
+
+        A repeated Idempotency-Key returns the first job and stores nothing.
+        """
+        if idempotency_key is not None:
+            existing = self._jobs.find_by_idempotency_key(idempotency_key)
+            if existing is not None:
+                return existing, False
+        check_options_can_be_honoured(options)
+        storage = self._state.storage
+        pdf_key = store_upload(upload, storage, self._state.settings.max_upload_bytes)
+        try:
+            job = self._jobs.create(
+                original_filename=upload.filename or "document.pdf",
+                pdf_key=pdf_key,
+                options=options.model_dump(mode="json"),
+                idempotency_key=idempotency_key,
+            )
+        except IdempotencyKeyInUse as raced:
+            storage.delete(pdf_key)
+            return raced.existing, False
+        job_id = job.id
+        # Enqueue only once the row is committed, so a worker always finds its job.
+        self._work.after_commit(lambda: self._state.runner.submit(job_id, password))
+        return job, True
+
+    def get(self, job_id: str) -> Job:
+        job = self._jobs.get(job_id)
+        if job is None:
+            raise NotFound("No such job.")
+        return job
+
+    def cancel(self, job_id: str) -> Job:
+        job = self.get(job_id)
+        if job.status not in ACTIVE:
+            raise Conflict(f"The job is {job.status.value.lower()} and cannot be cancelled.")
+        self._jobs.cancel(job)
+        return job
+
+    def retry(self, job_id: str) -> Job:
+        job = self.get(job_id)
+        if job.status not in FINISHED_UNSUCCESSFULLY:
+            raise Conflict(
+                f"Only failed or cancelled jobs can be retried; this one is "
+                f"{job.status.value.lower()}."
+            )
+        self._jobs.reset_for_retry(job)
+        job_id = job.id
+        self._work.after_commit(lambda: self._state.runner.submit(job_id, None))
+        return job
+
+    def delete(self, job_id: str) -> None:
+        job = self.get(job_id)
+        if job.status is JobStatus.PROCESSING:
+            raise Conflict("The job is running: cancel it first.")
+        keys = [key for key in (job.pdf_key, job.audio_key) if key]
+        self._jobs.delete(job)
+        self._work.after_commit(lambda: self._delete_files(keys))
+
+    def delete_with_status(self, status: JobStatus) -> int:
+        if status in ACTIVE:
+            raise Conflict("Only finished jobs can be deleted in bulk.")
+        jobs = self._jobs.delete_by_status(status)
+        keys = [key for job in jobs for key in (job.pdf_key, job.audio_key) if key]
+        self._work.after_commit(lambda: self._delete_files(keys))
+        return len(jobs)
+
+    def _delete_files(self, keys: list[str]) -> None:
+        for key in keys:
+            try:
+                self._state.storage.delete(key)
+            except Exception:
+                # The row is gone already; an orphaned file is swept by the clean-up task.
+                logger.exception("could not delete stored file %s", key)

@@ -1,0 +1,45 @@
+"""Receiving an uploaded PDF: counted as it streams, sniffed from its bytes, stored by our key."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from fastapi import UploadFile
+
+from pdf2audiobook.service.kit.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType
+from pdf2audiobook.service.storage.base import Storage
+from pdf2audiobook.service.storage.keys import new_object_key
+
+_MAGIC = b"%PDF-"
+_MAGIC_WINDOW = 1024
+_COPY_BLOCK = 1024 * 1024
+
+
+def store_upload(upload: UploadFile, storage: Storage, max_bytes: int) -> str:
+    """Copy the upload to storage and return its key.
+
+    Raises PayloadTooLarge past `max_bytes`, UnsupportedMediaType when the bytes are not a
+    PDF (whatever the client's name or content type say) and BadRequest when empty.
+    Nothing is stored unless every check passes.
+    """
+    with tempfile.NamedTemporaryFile(prefix="pdf2audiobook-upload-", suffix=".pdf") as spool:
+        size = 0
+        head = b""
+        while block := upload.file.read(_COPY_BLOCK):
+            size += len(block)
+            if size > max_bytes:
+                raise PayloadTooLarge(
+                    f"The file is larger than the {max_bytes // (1024 * 1024)} MB limit."
+                )
+            if len(head) < _MAGIC_WINDOW:
+                head += block[: _MAGIC_WINDOW - len(head)]
+            spool.write(block)
+        if size == 0:
+            raise BadRequest("The uploaded file is empty.")
+        if _MAGIC not in head:
+            raise UnsupportedMediaType("The uploaded file is not a PDF.")
+        spool.flush()
+        key = new_object_key("uploads", ".pdf")
+        storage.put_file(key, Path(spool.name), "application/pdf")
+    return key

@@ -1,0 +1,1 @@
+"""Users: who signed in, their profile and their personal API tokens."""

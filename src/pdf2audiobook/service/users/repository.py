@@ -1,0 +1,53 @@
+"""Reads and writes of `User` rows. Flushes, never commits: the caller's unit of work does."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from pdf2audiobook.service.models import User
+
+
+class UserRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def get(self, user_id: str) -> User | None:
+        return self._session.get(User, user_id)
+
+    def get_by_external_id(self, external_id: str) -> User | None:
+        return self._session.scalars(select(User).where(User.external_id == external_id)).first()
+
+    def get_or_create_by_external_id(self, external_id: str, email: str | None) -> User:
+        """The user the identity provider knows as `external_id`, created on first sight.
+
+        Safe when two first requests of the same person race: the loser's insert is rolled
+        back to a savepoint and the winner's row is returned. A changed `email` is copied onto
+        an existing user (the provider is the source of truth); None leaves it as it is.
+        """
+        user = self.get_by_external_id(external_id)
+        if user is None:
+            user = self._insert_or_find(external_id, email)
+        elif email is not None and user.email != email:
+            user.email = email
+            self._session.flush()
+        return user
+
+    def _insert_or_find(self, external_id: str, email: str | None) -> User:
+        user = User(external_id=external_id, email=email)
+        try:
+            with self._session.begin_nested():
+                self._session.add(user)
+        except IntegrityError:
+            existing = self.get_by_external_id(external_id)
+            if existing is None:
+                raise
+            return existing
+        return user
+
+    def update_names(self, user: User, first_name: str | None, last_name: str | None) -> User:
+        user.first_name = first_name
+        user.last_name = last_name
+        self._session.flush()
+        return user

@@ -1,0 +1,68 @@
+"""Reads and writes of `ApiToken` rows. Flushes, never commits: the caller's unit of work does."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy import Select, select, update
+from sqlalchemy.orm import Session
+
+from pdf2audiobook.service.models import ApiToken, User, utc_now
+
+_SHA256_HEX = re.compile(r"[0-9a-f]{64}")
+
+
+class ApiTokenRepository:
+    def __init__(self, session: Session, *, clock: Callable[[], datetime] = utc_now) -> None:
+        self._session = session
+        self._clock = clock
+
+    def create(self, user: User, name: str, token_hash: str) -> ApiToken:
+        """Store a new token for `user` by its SHA-256 hex digest.
+
+        Raises ValueError when `token_hash` is not a lower-case SHA-256 hex digest, which
+        keeps a raw token from ever being stored by mistake.
+        """
+        if not _SHA256_HEX.fullmatch(token_hash):
+            raise ValueError("token_hash must be a lower-case SHA-256 hex digest")
+        token = ApiToken(user_id=user.id, name=name, token_hash=token_hash)
+        self._session.add(token)
+        self._session.flush()
+        return token
+
+    def find_active_by_hash(self, token_hash: str) -> ApiToken | None:
+        """The unrevoked token with this digest; None for an unknown or revoked one."""
+        statement = select(ApiToken).where(
+            ApiToken.token_hash == token_hash, ApiToken.revoked_at.is_(None)
+        )
+        return self._session.scalars(statement).first()
+
+    def touch(self, token: ApiToken) -> None:
+        """Record that `token` was just used."""
+        token.last_used_at = self._clock()
+        self._session.flush()
+
+    def list_active(self, user: User) -> list[ApiToken]:
+        """`user`'s unrevoked tokens, newest first."""
+        statement = self._owned_by(user).where(ApiToken.revoked_at.is_(None))
+        return list(self._session.scalars(statement.order_by(ApiToken.created_at.desc())))
+
+    def revoke(self, user: User, token_id: str) -> bool:
+        """Revoke one of `user`'s tokens. False when `user` has no live token with that id,
+        including when it belongs to someone else."""
+        statement = (
+            update(ApiToken)
+            .where(
+                ApiToken.id == token_id,
+                ApiToken.user_id == user.id,
+                ApiToken.revoked_at.is_(None),
+            )
+            .values(revoked_at=self._clock())
+            .returning(ApiToken.id)
+        )
+        return self._session.execute(statement).first() is not None
+
+    def _owned_by(self, user: User) -> Select[ApiToken]:
+        return select(ApiToken).where(ApiToken.user_id == user.id)

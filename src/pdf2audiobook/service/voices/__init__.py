@@ -1,0 +1,1 @@
+"""The voice catalogue as the API shows it."""

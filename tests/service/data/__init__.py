@@ -1,0 +1,1 @@
+"""The data layer: engine, migrations and repositories, on SQLite and PostgreSQL."""
