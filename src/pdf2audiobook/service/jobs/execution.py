@@ -33,7 +33,7 @@ from pdf2audiobook.service.kit.db import (
     session_scope,
 )
 from pdf2audiobook.service.kit.settings import Settings
-from pdf2audiobook.service.models import JobStatus
+from pdf2audiobook.service.models import ChapterStatus, JobStatus
 from pdf2audiobook.service.storage.base import Storage
 from pdf2audiobook.service.storage.factory import storage_from_settings
 
@@ -77,6 +77,8 @@ class _JobRun:
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._last_beat = 0.0
         self._last_progress = -1
+        self._chapter = 0
+        self._chapters_done = 0
 
     def run(self, password: str | None) -> None:
         with session_scope(self.sessions) as session:
@@ -148,15 +150,29 @@ class _JobRun:
 
     def _on_progress(self, event: ProgressEvent) -> None:
         now = time.monotonic()
-        if event.percent == self._last_progress and now - self._last_beat < HEARTBEAT_SECONDS:
+        chapter_moved = event.chapter is not None and (
+            event.chapter != self._chapter or event.chapters_done != self._chapters_done
+        )
+        quiet = now - self._last_beat < HEARTBEAT_SECONDS
+        if event.percent == self._last_progress and quiet and not chapter_moved:
             return
         with session_scope(self.sessions) as session:
             queue = JobQueueRepository(session)
             self._check_still_ours(queue)
             queue.heartbeat(self.job_id, self.owner, LEASE_SECONDS)
             queue.update_progress(self.job_id, self.owner, min(event.percent, 99))
+            if chapter_moved and event.chapter is not None:
+                self._record_chapters(queue, event.chapter, event.chapters_done)
         self._last_beat = now
         self._last_progress = event.percent
+
+    def _record_chapters(self, queue: JobQueueRepository, current: int, done: int) -> None:
+        for number in range(self._chapters_done + 1, done + 1):
+            queue.update_chapter(self.job_id, number, status=ChapterStatus.DONE)
+        if current > done:
+            queue.update_chapter(self.job_id, current, status=ChapterStatus.SYNTHESISING)
+        self._chapter = current
+        self._chapters_done = done
 
     def _check_still_ours(self, queue: JobQueueRepository) -> None:
         job = queue.get(self.job_id)

@@ -70,6 +70,16 @@ class EmbeddedRunner:
             self._in_flight[job_id] = future
         future.add_done_callback(lambda done: self._finished(job_id, done))
 
+    def wait(self, job_id: str, timeout: float) -> None:
+        """Block until the job's current run ends (for tests and the CLI); no-op if idle.
+
+        Raises TimeoutError when it is still running after `timeout` seconds.
+        """
+        with self._lock:
+            future = self._in_flight.get(job_id)
+        if future is not None:
+            future.result(timeout=timeout)
+
     def shutdown(self) -> None:
         self._stopping.set()
         if self._pool is not None:

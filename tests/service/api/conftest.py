@@ -1,0 +1,80 @@
+"""An API on a throwaway data folder, two signed-in users, and a runner that only queues."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from pdf2audiobook.service.app import create_app
+from pdf2audiobook.service.kit.settings import Settings
+from tests.service.auth.token_factory import new_rsa_key, public_pem, rs256_token
+
+
+@dataclass
+class QueueOnlyRunner:
+    """Records what the API queues; the end-to-end test uses the real runner instead."""
+
+    submitted: list[tuple[str, str | None]] = field(default_factory=list)
+    started: bool = False
+
+    def start(self) -> None:
+        self.started = True
+
+    def submit(self, job_id: str, password: str | None) -> None:
+        self.submitted.append((job_id, password))
+
+    def shutdown(self) -> None:
+        self.started = False
+
+    def check(self) -> None:
+        if not self.started:
+            raise RuntimeError("not started")
+
+
+@pytest.fixture(scope="session")
+def signing_key() -> rsa.RSAPrivateKey:
+    return new_rsa_key()
+
+
+def api_settings(data_dir: Path, key: rsa.RSAPrivateKey, **overrides: object) -> Settings:
+    values: dict[str, object] = {
+        "environment": "test",
+        "data_dir": data_dir,
+        "jwt_public_key_pem": public_pem(key),
+        **overrides,
+    }
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+@dataclass
+class Api:
+    client: TestClient
+    app: FastAPI
+    runner: QueueOnlyRunner
+    data_dir: Path
+    key: rsa.RSAPrivateKey
+
+    def headers(self, subject: str) -> dict[str, str]:
+        token = rs256_token(self.key, kid=None, sub=subject)
+        return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def api(tmp_path: Path, signing_key: rsa.RSAPrivateKey) -> Iterator[Api]:
+    runner = QueueOnlyRunner()
+    data_dir = tmp_path / "data"
+    app = create_app(
+        api_settings(data_dir, signing_key, max_upload_bytes=2 * 1024 * 1024), runner=runner
+    )
+    with TestClient(app) as client:
+        yield Api(client, app, runner, data_dir, signing_key)
+
+
+ALICE = "user_alice"
+BOB = "user_bob"

@@ -1,0 +1,106 @@
+"""Through the API with the real embedded runner: upload, convert, download, read back."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import av
+import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
+from fastapi.testclient import TestClient
+
+from pdf2audiobook.service.app import create_app
+from pdf2audiobook.service.jobs.runner import EmbeddedRunner
+from pdf2audiobook.service.kit.db import create_engine_from_settings, session_factory
+from tests.conftest import SAMPLES, corpus_file
+from tests.service.api.conftest import ALICE, api_settings
+from tests.service.auth.token_factory import rs256_token
+
+JOB_TIMEOUT = 600.0
+
+
+@dataclass
+class LiveApi:
+    client: TestClient
+    runner: EmbeddedRunner
+    headers: dict[str, str]
+
+    def submit(self, path: Path, **form: str) -> str:
+        with path.open("rb") as handle:
+            response = self.client.post(
+                "/api/v1/jobs",
+                files={"file": (path.name, handle)},
+                data=form,
+                headers=self.headers,
+            )
+        assert response.status_code == 201, response.text
+        job_id: str = response.json()["id"]
+        # The runner's own handle on the work: no polling, no sleeping.
+        self.runner.wait(job_id, JOB_TIMEOUT)
+        return job_id
+
+
+@pytest.fixture(scope="module")
+def live(
+    tmp_path_factory: pytest.TempPathFactory, signing_key: rsa.RSAPrivateKey
+) -> Iterator[LiveApi]:
+    settings = api_settings(tmp_path_factory.mktemp("live"), signing_key)
+    runner = EmbeddedRunner(settings, session_factory(create_engine_from_settings(settings)))
+    with TestClient(create_app(settings, runner=runner)) as client:
+        token = rs256_token(signing_key, kid=None, sub=ALICE)
+        yield LiveApi(client, runner, {"Authorization": f"Bearer {token}"})
+
+
+def test_sample_pdf_becomes_a_downloadable_chaptered_audiobook(live: LiveApi) -> None:
+    job_id = live.submit(SAMPLES / "sample-book.pdf")
+    job = live.client.get(f"/api/v1/jobs/{job_id}", headers=live.headers).json()
+    assert job["status"] == "completed", job
+    assert job["progress"] == 100
+    assert job["title"] == "Fables of Aesop"
+    assert job["page_count"] == 10
+    assert job["duration_seconds"] > 600
+
+    chapters = live.client.get(f"/api/v1/jobs/{job_id}/chapters", headers=live.headers).json()
+    assert [chapter["title"] for chapter in chapters] == [
+        "Chapter I: Wolves and Sheep",
+        "Chapter II: The Cunning of Foxes",
+        "Chapter III: Strength and Wisdom",
+    ]
+    assert {chapter["status"] for chapter in chapters} == {"done"}
+    removed = live.client.get(f"/api/v1/jobs/{job_id}/removed", headers=live.headers).json()
+    assert {"page": 2, "reason": "header", "text": "Fables of Aesop"} in removed
+
+    audio = live.client.get(f"/api/v1/jobs/{job_id}/audio", headers=live.headers)
+    assert audio.status_code == 200
+    assert audio.headers["content-type"] == "audio/mp4"
+    assert 'filename="sample-book.m4b"' in audio.headers["content-disposition"]
+    with av.open(io.BytesIO(audio.content)) as container:
+        assert len(container.chapters()) == 3
+
+    partial = live.client.get(
+        f"/api/v1/jobs/{job_id}/audio", headers={**live.headers, "Range": "bytes=0-99"}
+    )
+    assert partial.status_code == 206
+    assert partial.content == audio.content[:100]
+    assert partial.headers["content-range"] == f"bytes 0-99/{len(audio.content)}"
+
+
+@pytest.mark.parametrize(
+    ("number", "code", "words"),
+    [
+        (23, "resource_limit", "memory"),
+        (16, "invalid_pdf", "damaged"),
+        (12, "password_required", "password"),
+    ],
+)
+def test_hostile_pdf_fails_its_job_with_a_message(
+    live: LiveApi, number: int, code: str, words: str
+) -> None:
+    job_id = live.submit(corpus_file(number))
+    job = live.client.get(f"/api/v1/jobs/{job_id}", headers=live.headers).json()
+    assert job["status"] == "failed"
+    assert job["error_code"] == code
+    assert words in job["error_message"]

@@ -1,0 +1,206 @@
+"""The jobs API with two users: submit, follow, cancel, retry, delete; bad input gets a 4xx."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import SAMPLES, corpus_file
+from tests.service.api.conftest import ALICE, BOB, Api
+
+SAMPLE = SAMPLES / "sample-book.pdf"
+
+
+def _submit(
+    api: Api,
+    user: str = ALICE,
+    path: Path = SAMPLE,
+    name: str | None = None,
+    headers: dict[str, str] | None = None,
+    **form: Any,
+) -> Any:
+    with path.open("rb") as handle:
+        return api.client.post(
+            "/api/v1/jobs",
+            files={"file": (name or path.name, handle, "application/pdf")},
+            data={key: str(value) for key, value in form.items()},
+            headers={**api.headers(user), **(headers or {})},
+        )
+
+
+def _error(response: Any) -> str:
+    body = response.json()
+    assert set(body) == {"error", "detail"}
+    return str(body["error"])
+
+
+def test_request_without_token_is_401_with_challenge(api: Api) -> None:
+    response = api.client.get("/api/v1/jobs")
+    assert response.status_code == 401
+    assert response.headers["WWW-Authenticate"] == "Bearer"
+    assert _error(response) == "Unauthorized"
+
+
+def test_first_valid_token_creates_the_user_who_can_set_names(api: Api) -> None:
+    me = api.client.get("/api/v1/auth/me", headers=api.headers(ALICE))
+    assert me.status_code == 200
+    assert me.json()["credit_balance"] == 0
+    renamed = api.client.put(
+        "/api/v1/auth/me",
+        json={"first_name": "Alice", "last_name": "Liddell"},
+        headers=api.headers(ALICE),
+    )
+    assert renamed.json()["first_name"] == "Alice"
+    assert (
+        api.client.get("/api/v1/auth/me", headers=api.headers(ALICE)).json()["id"]
+        == me.json()["id"]
+    )
+
+
+def test_submitted_job_is_pending_and_queued_after_commit(api: Api) -> None:
+    response = _submit(api, voice_type="female", reading_speed=1.25, output_format="mp3")
+    assert response.status_code == 201
+    job = response.json()
+    assert job["status"] == "pending"
+    assert job["options"]["reading_speed"] == 1.25
+    assert job["original_filename"] == "sample-book.pdf"
+    assert api.runner.submitted == [(job["id"], None)]
+    listed = api.client.get("/api/v1/jobs", headers=api.headers(ALICE)).json()
+    assert [item["id"] for item in listed["items"]] == [job["id"]]
+    status = api.client.get(f"/api/v1/jobs/{job['id']}/status", headers=api.headers(ALICE))
+    assert status.json() == {
+        "id": job["id"],
+        "status": "pending",
+        "progress": 0,
+        "error_message": None,
+    }
+
+
+def test_password_travels_with_the_queue_and_is_not_stored(api: Api) -> None:
+    job = _submit(api, path=corpus_file(12), password="user").json()
+    assert api.runner.submitted == [(job["id"], "user")]
+    assert "password" not in job["options"]
+
+
+def test_same_idempotency_key_returns_the_first_job(api: Api) -> None:
+    first = _submit(api, headers={"Idempotency-Key": "abc-1"})
+    second = _submit(api, headers={"Idempotency-Key": "abc-1"})
+    assert (first.status_code, second.status_code) == (201, 200)
+    assert first.json()["id"] == second.json()["id"]
+    assert len(api.runner.submitted) == 1
+
+
+@pytest.mark.parametrize(
+    ("form", "status", "error"),
+    [
+        ({"include_summary": "true"}, 400, "BadRequest"),
+        ({"provider": "nosuch"}, 400, "BadRequest"),
+        ({"voice": "fenrir"}, 400, "BadRequest"),
+        ({"reading_speed": "3"}, 422, "ValidationError"),
+        ({"output_format": "wav"}, 422, "ValidationError"),
+    ],
+)
+def test_options_that_cannot_be_honoured_are_refused(
+    api: Api,
+    form: dict[str, str],
+    status: int,
+    error: str,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    monkeypatch.setenv("HIBARI_HOME", str(tmp_path / "no-voices"))
+    response = _submit(api, **form)
+    assert response.status_code == status
+    assert _error(response) == error
+    assert api.runner.submitted == []
+
+
+def test_not_a_pdf_is_415_whatever_its_name(api: Api) -> None:
+    response = _submit(api, path=corpus_file(18))
+    assert response.status_code == 415
+    assert "not a PDF" in response.json()["detail"]
+
+
+def test_empty_upload_is_400(api: Api, tmp_path: Path) -> None:
+    empty = tmp_path / "empty.pdf"
+    empty.write_bytes(b"")
+    assert _submit(api, path=empty).status_code == 400
+
+
+def test_upload_over_the_limit_is_413_and_nothing_is_stored(api: Api) -> None:
+    response = _submit(api, path=corpus_file(20))  # 3 MB against a 2 MB limit
+    assert response.status_code == 413
+    uploads = api.data_dir / "files" / "uploads"
+    assert not uploads.exists() or list(uploads.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "../../x.pdf",
+        "a\x00.pdf",
+        "n" * 300 + ".pdf",
+        "\u202egpj.pdf",
+        "M\u00fcller \u2013 \u00dcber.pdf",
+    ],
+)
+def test_hostile_file_names_are_kept_for_display_only(api: Api, name: str) -> None:
+    response = _submit(api, name=name)
+    assert response.status_code == 201
+    stored = sorted(p.relative_to(api.data_dir) for p in api.data_dir.rglob("*.pdf"))
+    assert len(stored) == 1
+    assert stored[0].parts[:2] == ("files", "uploads")
+    assert not (api.data_dir.parent / "x.pdf").exists()
+
+
+@pytest.mark.parametrize("number", [12, 13, 14, 15, 16, 17, 19, 21, 22, 23, 24, 25])
+def test_hostile_pdfs_are_accepted_for_the_job_to_judge(api: Api, number: int) -> None:
+    # They start with %PDF-: the reading side's gate runs in the job and fails it there.
+    assert _submit(api, path=corpus_file(number)).status_code == 201
+
+
+def test_cancel_then_retry_then_delete(api: Api) -> None:
+    job_id = _submit(api).json()["id"]
+    headers = api.headers(ALICE)
+    cancelled = api.client.post(f"/api/v1/jobs/{job_id}/cancel", headers=headers)
+    assert cancelled.json()["status"] == "cancelled"
+    again = api.client.post(f"/api/v1/jobs/{job_id}/cancel", headers=headers)
+    assert again.status_code == 409
+    retried = api.client.post(f"/api/v1/jobs/{job_id}/retry", headers=headers)
+    assert retried.json()["status"] == "pending"
+    assert [queued for queued, _ in api.runner.submitted] == [job_id, job_id]
+    assert api.client.post(f"/api/v1/jobs/{job_id}/cancel", headers=headers).status_code == 200
+    assert api.client.delete(f"/api/v1/jobs/{job_id}", headers=headers).status_code == 204
+    assert api.client.get(f"/api/v1/jobs/{job_id}", headers=headers).status_code == 404
+    assert list(api.data_dir.rglob("*.pdf")) == []
+
+
+def test_bulk_delete_removes_only_that_status(api: Api) -> None:
+    headers = api.headers(ALICE)
+    keep = _submit(api).json()["id"]
+    gone = _submit(api).json()["id"]
+    api.client.post(f"/api/v1/jobs/{gone}/cancel", headers=headers)
+    response = api.client.delete("/api/v1/jobs", params={"status": "cancelled"}, headers=headers)
+    assert response.json() == {"deleted": 1}
+    remaining = api.client.get("/api/v1/jobs", headers=headers).json()["items"]
+    assert [job["id"] for job in remaining] == [keep]
+
+
+def test_audio_of_an_unfinished_job_is_404(api: Api) -> None:
+    job_id = _submit(api).json()["id"]
+    response = api.client.get(f"/api/v1/jobs/{job_id}/audio", headers=api.headers(ALICE))
+    assert response.status_code == 404
+
+
+def test_health_reports_each_check(api: Api) -> None:
+    response = api.client.get("/health")
+    assert response.status_code == 200
+    assert response.json()["checks"] == {"database": "ok", "queue": "ok", "storage": "ok"}
+
+
+def test_voices_lists_the_local_provider(api: Api) -> None:
+    providers = api.client.get("/api/v1/voices", headers=api.headers(BOB)).json()
+    local = next(provider for provider in providers if provider["name"] == "local")
+    assert any(voice["name"] == "heart" and voice["available"] for voice in local["voices"])

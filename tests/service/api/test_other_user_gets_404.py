@@ -1,0 +1,51 @@
+"""Every route with a job id answers another user exactly as it answers a missing job."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import SAMPLES
+from tests.service.api.conftest import ALICE, BOB, Api
+
+ROUTES_WITH_IDS = [
+    ("GET", "/api/v1/jobs/{job_id}"),
+    ("GET", "/api/v1/jobs/{job_id}/status"),
+    ("GET", "/api/v1/jobs/{job_id}/chapters"),
+    ("GET", "/api/v1/jobs/{job_id}/removed"),
+    ("GET", "/api/v1/jobs/{job_id}/audio"),
+    ("GET", "/api/v1/jobs/{job_id}/chapters/{number}/audio"),
+    ("POST", "/api/v1/jobs/{job_id}/cancel"),
+    ("POST", "/api/v1/jobs/{job_id}/retry"),
+    ("DELETE", "/api/v1/jobs/{job_id}"),
+]
+
+
+@pytest.mark.parametrize(("method", "template"), ROUTES_WITH_IDS)
+def test_other_users_job_is_indistinguishable_from_a_missing_one(
+    api: Api, method: str, template: str
+) -> None:
+    with (SAMPLES / "sample-book.pdf").open("rb") as handle:
+        job_id = api.client.post(
+            "/api/v1/jobs", files={"file": ("book.pdf", handle)}, headers=api.headers(ALICE)
+        ).json()["id"]
+    foreign = api.client.request(
+        method, template.format(job_id=job_id, number=1), headers=api.headers(BOB)
+    )
+    missing = api.client.request(
+        method, template.format(job_id="0" * 36, number=1), headers=api.headers(BOB)
+    )
+    assert foreign.status_code == missing.status_code == 404
+    assert foreign.json() == missing.json()
+    # The owner still has it, untouched.
+    assert api.client.get(f"/api/v1/jobs/{job_id}", headers=api.headers(ALICE)).status_code == 200
+
+
+def test_every_route_with_an_id_has_an_other_user_test(api: Api) -> None:
+    # The OpenAPI document lists every route the app serves, however routers nest.
+    with_ids = {
+        (method.upper(), path)
+        for path, operations in api.app.openapi()["paths"].items()
+        if "{" in path
+        for method in operations
+    }
+    assert with_ids == set(ROUTES_WITH_IDS)
