@@ -15,12 +15,15 @@ SAMPLE = SAMPLES / "sample-book.pdf"
 
 def _submit(
     api: Api,
+    *,
     user: str = ALICE,
     path: Path = SAMPLE,
     name: str | None = None,
     headers: dict[str, str] | None = None,
+    fields: dict[str, str] | None = None,
     **form: Any,
 ) -> Any:
+    form = {**form, **(fields or {})}
     with path.open("rb") as handle:
         return api.client.post(
             "/api/v1/jobs",
@@ -111,7 +114,7 @@ def test_options_that_cannot_be_honoured_are_refused(
     tmp_path: Path,
 ) -> None:
     monkeypatch.setenv("HIBARI_HOME", str(tmp_path / "no-voices"))
-    response = _submit(api, **form)
+    response = _submit(api, fields=form)
     assert response.status_code == status
     assert _error(response) == error
     assert api.runner.submitted == []
