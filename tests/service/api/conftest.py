@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,6 +60,9 @@ class Api:
     runner: QueueOnlyRunner
     data_dir: Path
     key: rsa.RSAPrivateKey
+    # Fresh identities per test: the PostgreSQL database is shared by the whole session.
+    alice: str = field(default_factory=lambda: f"user_alice_{uuid.uuid4().hex[:8]}")
+    bob: str = field(default_factory=lambda: f"user_bob_{uuid.uuid4().hex[:8]}")
 
     def headers(self, subject: str) -> dict[str, str]:
         token = rs256_token(self.key, kid=None, sub=subject)
@@ -66,12 +70,14 @@ class Api:
 
 
 @pytest.fixture
-def api(tmp_path: Path, signing_key: rsa.RSAPrivateKey) -> Iterator[Api]:
+def api(tmp_path: Path, signing_key: rsa.RSAPrivateKey, database_url: str) -> Iterator[Api]:
+    """The API on SQLite and on PostgreSQL in turn."""
     runner = QueueOnlyRunner()
     data_dir = tmp_path / "data"
-    app = create_app(
-        api_settings(data_dir, signing_key, max_upload_bytes=2 * 1024 * 1024), runner=runner
+    settings = api_settings(
+        data_dir, signing_key, max_upload_bytes=2 * 1024 * 1024, database_url=database_url
     )
+    app = create_app(settings, runner=runner)
     with TestClient(app) as client:
         yield Api(client, app, runner, data_dir, signing_key)
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import SAMPLES, corpus_file
-from tests.service.api.conftest import ALICE, BOB, Api
+from tests.service.api.conftest import Api
 
 SAMPLE = SAMPLES / "sample-book.pdf"
 
@@ -16,7 +16,7 @@ SAMPLE = SAMPLES / "sample-book.pdf"
 def _submit(
     api: Api,
     *,
-    user: str = ALICE,
+    user: str | None = None,
     path: Path = SAMPLE,
     name: str | None = None,
     headers: dict[str, str] | None = None,
@@ -24,6 +24,7 @@ def _submit(
     **form: Any,
 ) -> Any:
     form = {**form, **(fields or {})}
+    user = user or api.alice
     with path.open("rb") as handle:
         return api.client.post(
             "/api/v1/jobs",
@@ -47,17 +48,17 @@ def test_request_without_token_is_401_with_challenge(api: Api) -> None:
 
 
 def test_first_valid_token_creates_the_user_who_can_set_names(api: Api) -> None:
-    me = api.client.get("/api/v1/auth/me", headers=api.headers(ALICE))
+    me = api.client.get("/api/v1/auth/me", headers=api.headers(api.alice))
     assert me.status_code == 200
     assert me.json()["credit_balance"] == 0
     renamed = api.client.put(
         "/api/v1/auth/me",
         json={"first_name": "Alice", "last_name": "Liddell"},
-        headers=api.headers(ALICE),
+        headers=api.headers(api.alice),
     )
     assert renamed.json()["first_name"] == "Alice"
     assert (
-        api.client.get("/api/v1/auth/me", headers=api.headers(ALICE)).json()["id"]
+        api.client.get("/api/v1/auth/me", headers=api.headers(api.alice)).json()["id"]
         == me.json()["id"]
     )
 
@@ -70,9 +71,9 @@ def test_submitted_job_is_pending_and_queued_after_commit(api: Api) -> None:
     assert job["options"]["reading_speed"] == 1.25
     assert job["original_filename"] == "sample-book.pdf"
     assert api.runner.submitted == [(job["id"], None)]
-    listed = api.client.get("/api/v1/jobs", headers=api.headers(ALICE)).json()
+    listed = api.client.get("/api/v1/jobs", headers=api.headers(api.alice)).json()
     assert [item["id"] for item in listed["items"]] == [job["id"]]
-    status = api.client.get(f"/api/v1/jobs/{job['id']}/status", headers=api.headers(ALICE))
+    status = api.client.get(f"/api/v1/jobs/{job['id']}/status", headers=api.headers(api.alice))
     assert status.json() == {
         "id": job["id"],
         "status": "pending",
@@ -166,7 +167,7 @@ def test_hostile_pdfs_are_accepted_for_the_job_to_judge(api: Api, number: int) -
 
 def test_cancel_then_retry_then_delete(api: Api) -> None:
     job_id = _submit(api).json()["id"]
-    headers = api.headers(ALICE)
+    headers = api.headers(api.alice)
     cancelled = api.client.post(f"/api/v1/jobs/{job_id}/cancel", headers=headers)
     assert cancelled.json()["status"] == "cancelled"
     again = api.client.post(f"/api/v1/jobs/{job_id}/cancel", headers=headers)
@@ -181,7 +182,7 @@ def test_cancel_then_retry_then_delete(api: Api) -> None:
 
 
 def test_bulk_delete_removes_only_that_status(api: Api) -> None:
-    headers = api.headers(ALICE)
+    headers = api.headers(api.alice)
     keep = _submit(api).json()["id"]
     gone = _submit(api).json()["id"]
     api.client.post(f"/api/v1/jobs/{gone}/cancel", headers=headers)
@@ -193,7 +194,7 @@ def test_bulk_delete_removes_only_that_status(api: Api) -> None:
 
 def test_audio_of_an_unfinished_job_is_404(api: Api) -> None:
     job_id = _submit(api).json()["id"]
-    response = api.client.get(f"/api/v1/jobs/{job_id}/audio", headers=api.headers(ALICE))
+    response = api.client.get(f"/api/v1/jobs/{job_id}/audio", headers=api.headers(api.alice))
     assert response.status_code == 404
 
 
@@ -204,6 +205,6 @@ def test_health_reports_each_check(api: Api) -> None:
 
 
 def test_voices_lists_the_local_provider(api: Api) -> None:
-    providers = api.client.get("/api/v1/voices", headers=api.headers(BOB)).json()
+    providers = api.client.get("/api/v1/voices", headers=api.headers(api.bob)).json()
     local = next(provider for provider in providers if provider["name"] == "local")
     assert any(voice["name"] == "heart" and voice["available"] for voice in local["voices"])

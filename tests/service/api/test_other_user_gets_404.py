@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import SAMPLES
-from tests.service.api.conftest import ALICE, BOB, Api
+from tests.service.api.conftest import Api
 
 ROUTES_WITH_IDS = [
     ("GET", "/api/v1/jobs/{job_id}"),
@@ -26,18 +26,20 @@ def test_other_users_job_is_indistinguishable_from_a_missing_one(
 ) -> None:
     with (SAMPLES / "sample-book.pdf").open("rb") as handle:
         job_id = api.client.post(
-            "/api/v1/jobs", files={"file": ("book.pdf", handle)}, headers=api.headers(ALICE)
+            "/api/v1/jobs", files={"file": ("book.pdf", handle)}, headers=api.headers(api.alice)
         ).json()["id"]
     foreign = api.client.request(
-        method, template.format(job_id=job_id, number=1), headers=api.headers(BOB)
+        method, template.format(job_id=job_id, number=1), headers=api.headers(api.bob)
     )
     missing = api.client.request(
-        method, template.format(job_id="0" * 36, number=1), headers=api.headers(BOB)
+        method, template.format(job_id="0" * 36, number=1), headers=api.headers(api.bob)
     )
     assert foreign.status_code == missing.status_code == 404
     assert foreign.json() == missing.json()
     # The owner still has it, untouched.
-    assert api.client.get(f"/api/v1/jobs/{job_id}", headers=api.headers(ALICE)).status_code == 200
+    assert (
+        api.client.get(f"/api/v1/jobs/{job_id}", headers=api.headers(api.alice)).status_code == 200
+    )
 
 
 def test_every_route_with_an_id_has_an_other_user_test(api: Api) -> None:

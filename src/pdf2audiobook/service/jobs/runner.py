@@ -54,6 +54,9 @@ class EmbeddedRunner:
             max_workers=self._settings.job_workers,
             mp_context=multiprocessing.get_context("spawn"),
         )
+        # Jobs left pending or orphaned by a restart are queued before start() returns;
+        # later orphans (a worker died, its lease ran out) are found by the thread.
+        self._reconcile_once()
         self._reconciler = threading.Thread(
             target=self._reconcile_forever, name="job-reconciler", daemon=True
         )
@@ -99,14 +102,14 @@ class EmbeddedRunner:
             logger.error("job %s worker crashed", job_id, exc_info=future.exception())
 
     def _reconcile_forever(self) -> None:
-        # Runs at once (jobs left by a restart), then every RECONCILE_SECONDS (jobs whose
-        # worker died mid-way and whose lease has since expired).
-        while not self._stopping.is_set():
+        while not self._stopping.wait(RECONCILE_SECONDS):
             try:
-                with session_scope(self._sessions) as session:
-                    job_ids = JobQueueRepository(session).resumable_job_ids()
-                for job_id in job_ids:
-                    self.submit(job_id, None)
+                self._reconcile_once()
             except Exception:
                 logger.exception("could not reconcile pending jobs")
-            self._stopping.wait(RECONCILE_SECONDS)
+
+    def _reconcile_once(self) -> None:
+        with session_scope(self._sessions) as session:
+            job_ids = JobQueueRepository(session).resumable_job_ids()
+        for job_id in job_ids:
+            self.submit(job_id, None)
