@@ -11,6 +11,7 @@ from pdf2audiobook.service.auth import Authenticator, VerifiedIdentity
 from pdf2audiobook.service.health.router import router as health_router
 from pdf2audiobook.service.jobs.router import router as jobs_router
 from pdf2audiobook.service.jobs.runner import EmbeddedRunner, JobRunner
+from pdf2audiobook.service.kit.body_limit import BodyLimitMiddleware
 from pdf2audiobook.service.kit.db import (
     create_engine_from_settings,
     migrate,
@@ -58,6 +59,7 @@ def create_app(settings: Settings, runner: JobRunner | None = None) -> FastAPI:
     app = FastAPI(title="pdf2audiobook", version="0.1.0", lifespan=lifespan)
     app.state.service = state
     install_error_handlers(app)
+    app.add_middleware(BodyLimitMiddleware, max_body_bytes=settings.max_upload_bytes)
     api = APIRouter(prefix="/api/v1")
     api.include_router(users_router)
     api.include_router(jobs_router)

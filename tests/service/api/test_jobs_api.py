@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -208,3 +209,20 @@ def test_voices_lists_the_local_provider(api: Api) -> None:
     providers = api.client.get("/api/v1/voices", headers=api.headers(api.bob)).json()
     local = next(provider for provider in providers if provider["name"] == "local")
     assert any(voice["name"] == "heart" and voice["available"] for voice in local["voices"])
+
+
+def test_streamed_body_past_the_limit_is_cut_off_with_413(api: Api) -> None:
+    # No Content-Length: the body arrives in chunks and is counted as it streams.
+    def chunks() -> Iterator[bytes]:
+        yield b"%PDF-1.7\n"
+        for _ in range(40):
+            yield b"0" * (128 * 1024)
+
+    response = api.client.post(
+        "/api/v1/jobs",
+        content=chunks(),
+        headers={**api.headers(api.alice), "Content-Type": "multipart/form-data; boundary=x"},
+    )
+    assert response.status_code == 413
+    assert response.json()["error"] == "PayloadTooLarge"
+    assert list(api.data_dir.rglob("*.pdf")) == []
