@@ -12,7 +12,13 @@ from pdf2audiobook.pipeline.audio import BookTags
 from pdf2audiobook.pipeline.book_builder import FootnotePolicy, build_book
 from pdf2audiobook.pipeline.document import Book, Chapter
 from pdf2audiobook.pipeline.errors import PipelineError
-from pdf2audiobook.pipeline.narration import ChapterSpeech, OutputSpec, VoiceChoice, narrate
+from pdf2audiobook.pipeline.narration import (
+    ChapterAudioCallback,
+    ChapterSpeech,
+    OutputSpec,
+    VoiceChoice,
+    narrate,
+)
 from pdf2audiobook.pipeline.progress import (
     MILESTONE_DONE,
     MILESTONE_EXTRACTED,
@@ -50,6 +56,8 @@ class ConvertOptions:
     workers: int | None = None
     cache_dir: Path | None = None
     """Chunk cache; None disables it."""
+    chapter_dir: Path | None = None
+    """Also write each chapter as its own file here (see `on_chapter_audio`)."""
     read: ReadOptions = field(default_factory=ReadOptions)
 
 
@@ -79,6 +87,7 @@ def convert_pdf(
     options: ConvertOptions,
     on_progress: ProgressCallback | None = None,
     on_book: Callable[[Book], None] | None = None,
+    on_chapter_audio: ChapterAudioCallback | None = None,
 ) -> ConvertResult:
     """Convert `pdf` to an audiobook. Raises a PipelineError subclass on expected failures.
 
@@ -117,6 +126,7 @@ def convert_pdf(
         fmt=options.fmt,
         tags=_tags(book, voice),
         cover_jpeg=raw.cover_jpeg,
+        chapter_dir=options.chapter_dir,
     )
     narration = narrate(
         speech,
@@ -125,6 +135,7 @@ def convert_pdf(
         workers=options.workers or default_workers(),
         cache=ChunkCache(options.cache_dir) if options.cache_dir else None,
         on_progress=report,
+        on_chapter_audio=on_chapter_audio,
     )
     report(ProgressEvent(MILESTONE_DONE, Stage.DONE, chapters=len(speech)))
     written = narration.book

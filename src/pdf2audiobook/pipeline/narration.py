@@ -8,12 +8,14 @@ normaliser (which spools to disk, not memory) and one open output container.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from pdf2audiobook.pipeline.audio import (
     AudiobookFormat,
+    AudiobookWriter,
     BookTags,
     LoudnessNormaliser,
     Pauses,
@@ -53,12 +55,18 @@ class VoiceChoice:
     sample_rate: int
 
 
+ChapterAudioCallback = Callable[[int, Path, float], None]
+"""Called with a chapter's number, its own audio file and its duration, once written."""
+
+
 @dataclass(frozen=True, slots=True)
 class OutputSpec:
     path: Path
     fmt: AudiobookFormat
     tags: BookTags
     cover_jpeg: bytes | None
+    chapter_dir: Path | None = None
+    """Also write each chapter to its own file here, for listening before the book ends."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +119,7 @@ def narrate(
     cache: ChunkCache | None,
     pauses: Pauses | None = None,
     on_progress: ProgressCallback | None = None,
+    on_chapter_audio: ChapterAudioCallback | None = None,
 ) -> Narration:
     """Synthesise every chunk and write the book. The output appears only when complete.
 
@@ -154,10 +163,30 @@ def narrate(
                 if number == len(chapters):
                     normaliser.feed(silence(pauses.tail, rate))
                 writer.start_chapter(chapter.title)
-                for block in normaliser.finish():
-                    writer.write(block)
+                with _chapter_file(output, number, chapter.title, rate) as chapter_writer:
+                    for block in normaliser.finish():
+                        writer.write(block)
+                        if chapter_writer is not None:
+                            chapter_writer.write(block)
+                if chapter_writer is not None and on_chapter_audio is not None:
+                    written = chapter_writer.result
+                    on_chapter_audio(number, written.path, written.duration_seconds)
                 # A chapter too short to measure borrows its predecessor's gain.
                 if normaliser.gain_db is not None:
                     previous_gain = normaliser.gain_db
             progress.wrote(number)
     return Narration(writer.result, stream.stats.synthesised, stream.stats.cache_hits)
+
+
+@contextmanager
+def _chapter_file(
+    output: OutputSpec, number: int, title: str, rate: int
+) -> Iterator[AudiobookWriter | None]:
+    if output.chapter_dir is None:
+        yield None
+        return
+    path = output.chapter_dir / f"chapter-{number:03d}.{output.fmt}"
+    tags = replace(output.tags, title=f"{output.tags.title}: {title}")
+    with open_writer(path, output.fmt, rate, tags, output.cover_jpeg) as writer:
+        writer.start_chapter(title)
+        yield writer

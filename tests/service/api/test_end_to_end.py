@@ -16,7 +16,7 @@ from pdf2audiobook.service.app import create_app
 from pdf2audiobook.service.jobs.runner import EmbeddedRunner
 from pdf2audiobook.service.kit.db import create_engine_from_settings, session_factory
 from tests.conftest import SAMPLES, corpus_file
-from tests.service.api.conftest import ALICE, api_settings
+from tests.service.api.conftest import ALICE, QueueOnlyRunner, api_settings
 from tests.service.auth.token_factory import rs256_token
 
 JOB_TIMEOUT = 600.0
@@ -70,6 +70,12 @@ def test_sample_pdf_becomes_a_downloadable_chaptered_audiobook(live: LiveApi) ->
         "Chapter III: Strength and Wisdom",
     ]
     assert {chapter["status"] for chapter in chapters} == {"done"}
+    assert all(chapter["duration_seconds"] > 60 for chapter in chapters)
+    second = live.client.get(f"/api/v1/jobs/{job_id}/chapters/2/audio", headers=live.headers)
+    assert second.status_code == 200
+    with av.open(io.BytesIO(second.content)) as container:
+        titles = [mark["metadata"]["title"] for mark in container.chapters()]
+    assert titles == ["Chapter II: The Cunning of Foxes"]
     removed = live.client.get(f"/api/v1/jobs/{job_id}/removed", headers=live.headers).json()
     assert {"page": 2, "reason": "header", "text": "Fables of Aesop"} in removed
 
@@ -104,3 +110,25 @@ def test_hostile_pdf_fails_its_job_with_a_message(
     assert job["status"] == "failed"
     assert job["error_code"] == code
     assert words in job["error_message"]
+
+
+def test_job_left_pending_by_a_stopped_server_is_run_after_restart(
+    tmp_path: Path, signing_key: rsa.RSAPrivateKey
+) -> None:
+    settings = api_settings(tmp_path / "data", signing_key)
+    headers = {"Authorization": f"Bearer {rs256_token(signing_key, kid=None, sub=ALICE)}"}
+    # First life: the job is accepted, but the server stops before any worker runs it.
+    with (
+        TestClient(create_app(settings, runner=QueueOnlyRunner())) as client,
+        (SAMPLES / "sample-book.pdf").open("rb") as handle,
+    ):
+        job_id = client.post(
+            "/api/v1/jobs", files={"file": ("book.pdf", handle)}, headers=headers
+        ).json()["id"]
+    # Second life: the runner finds the pending job when it starts.
+    runner = EmbeddedRunner(settings, session_factory(create_engine_from_settings(settings)))
+    with TestClient(create_app(settings, runner=runner)) as client:
+        runner.wait(job_id, JOB_TIMEOUT)
+        job = client.get(f"/api/v1/jobs/{job_id}", headers=headers).json()
+    assert job["status"] == "completed"
+    assert job["attempts"] == 1

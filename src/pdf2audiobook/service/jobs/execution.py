@@ -55,6 +55,10 @@ def audio_key_for(job_id: str, audio_format: str) -> str:
     return f"audio/{job_id}.{audio_format}"
 
 
+def chapter_audio_key_for(job_id: str, number: int, audio_format: str) -> str:
+    return f"chapters/{job_id}/{number:03d}.{audio_format}"
+
+
 def execute_job(job_id: str, password: str | None, settings: Settings) -> None:
     """Run `job_id` to completion or failure. Safe to call for any id, any number of times."""
     engine = create_engine_from_settings(settings)
@@ -79,6 +83,7 @@ class _JobRun:
         self._last_progress = -1
         self._chapter = 0
         self._chapters_done = 0
+        self._format = "m4b"
 
     def run(self, password: str | None) -> None:
         with session_scope(self.sessions) as session:
@@ -102,6 +107,9 @@ class _JobRun:
             pdf = Path(work) / "input.pdf"
             self.storage.download_to(pdf_key, pdf)
             output = Path(work) / f"book.{options.output_format}"
+            chapter_dir = Path(work) / "chapters"
+            chapter_dir.mkdir()
+            self._format = options.output_format
             result = convert_pdf(
                 pdf,
                 ConvertOptions(
@@ -114,10 +122,12 @@ class _JobRun:
                     footnotes=FootnotePolicy(options.footnotes),
                     password=password,
                     cache_dir=self.settings.data_dir / "cache",
+                    chapter_dir=chapter_dir,
                     read=ReadOptions(limits=ReadLimits(max_pages=self.settings.max_pdf_pages)),
                 ),
                 self._on_progress,
                 self._on_book,
+                self._on_chapter_audio,
             )
             key = audio_key_for(self.job_id, options.output_format)
             self.storage.put_file(key, output, AUDIO_CONTENT_TYPES[options.output_format])
@@ -148,6 +158,22 @@ class _JobRun:
             queue.replace_chapters(self.job_id, book.chapters)
             queue.replace_removed(self.job_id, book.removed)
 
+    def _on_chapter_audio(self, number: int, path: Path, duration: float) -> None:
+        """Publish a finished chapter at once, so it can be heard before the book is done."""
+        key = chapter_audio_key_for(self.job_id, number, self._format)
+        self.storage.put_file(key, path, AUDIO_CONTENT_TYPES[self._format])
+        path.unlink()
+        with session_scope(self.sessions) as session:
+            queue = JobQueueRepository(session)
+            self._check_still_ours(queue)
+            queue.update_chapter(
+                self.job_id,
+                number,
+                status=ChapterStatus.DONE,
+                audio_key=key,
+                duration_seconds=duration,
+            )
+
     def _on_progress(self, event: ProgressEvent) -> None:
         now = time.monotonic()
         chapter_moved = event.chapter is not None and (
@@ -167,8 +193,7 @@ class _JobRun:
         self._last_progress = event.percent
 
     def _record_chapters(self, queue: JobQueueRepository, current: int, done: int) -> None:
-        for number in range(self._chapters_done + 1, done + 1):
-            queue.update_chapter(self.job_id, number, status=ChapterStatus.DONE)
+        # Finished chapters are recorded with their audio by `_on_chapter_audio`.
         if current > done:
             queue.update_chapter(self.job_id, current, status=ChapterStatus.SYNTHESISING)
         self._chapter = current

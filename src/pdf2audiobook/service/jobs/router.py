@@ -131,11 +131,26 @@ def read_audio(
 
 @router.get("/{job_id}/chapters/{number}/audio", response_model=None)
 def read_chapter_audio(
-    job_id: str, number: int, state: StateDep, work: WorkDep, user: UserDep
+    job_id: str, number: int, request: Request, state: StateDep, work: WorkDep, user: UserDep
 ) -> Response:
-    """One chapter's audio, once that chapter is finished."""
-    JobService(state, work, user).get(job_id)
-    raise NotFound(f"Chapter {number} has no separate audio yet.")
+    """One chapter's audio, as soon as that chapter is finished (before the whole book)."""
+    job = JobService(state, work, user).get(job_id)
+    chapter = next(
+        (c for c in JobRepository(work.session, user.id).chapters(job_id) if c.number == number),
+        None,
+    )
+    if chapter is None or chapter.audio_key is None:
+        raise NotFound(f"Chapter {number} is not ready.")
+    audio_format = chapter.audio_key.rsplit(".", 1)[-1]
+    stem = PurePath(job.original_filename).stem or "audiobook"
+    return audio_response(
+        request,
+        state.storage,
+        chapter.audio_key,
+        f"{stem} - chapter {number}.{audio_format}",
+        AUDIO_CONTENT_TYPES[audio_format],
+        state.settings.presigned_url_seconds,
+    )
 
 
 @router.post("/{job_id}/cancel", response_model=JobOut)

@@ -104,21 +104,26 @@ class JobService:
         if job.status is JobStatus.PROCESSING:
             raise Conflict("The job is running: cancel it first.")
         keys = [key for key in (job.pdf_key, job.audio_key) if key]
+        prefixes = [f"chapters/{job.id}/"]
         self._jobs.delete(job)
-        self._work.after_commit(lambda: self._delete_files(keys))
+        self._work.after_commit(lambda: self._delete_files(keys, prefixes))
 
     def delete_with_status(self, status: JobStatus) -> int:
         if status in ACTIVE:
             raise Conflict("Only finished jobs can be deleted in bulk.")
         jobs = self._jobs.delete_by_status(status)
         keys = [key for job in jobs for key in (job.pdf_key, job.audio_key) if key]
-        self._work.after_commit(lambda: self._delete_files(keys))
+        prefixes = [f"chapters/{job.id}/" for job in jobs]
+        self._work.after_commit(lambda: self._delete_files(keys, prefixes))
         return len(jobs)
 
-    def _delete_files(self, keys: list[str]) -> None:
-        for key in keys:
-            try:
-                self._state.storage.delete(key)
-            except Exception:
-                # The row is gone already; an orphaned file is swept by the clean-up task.
-                logger.exception("could not delete stored file %s", key)
+    def _delete_files(self, keys: list[str], prefixes: list[str]) -> None:
+        storage = self._state.storage
+        try:
+            for key in keys:
+                storage.delete(key)
+            for prefix in prefixes:
+                storage.delete_prefix(prefix)
+        except Exception:
+            # The rows are gone already; orphaned files are swept by the clean-up task.
+            logger.exception("could not delete a deleted job's files")
