@@ -46,11 +46,12 @@ def signing_key() -> rsa.RSAPrivateKey:
 def api_settings(data_dir: Path, key: rsa.RSAPrivateKey, **overrides: object) -> Settings:
     values: dict[str, object] = {
         "environment": "test",
+        "secret_key": "test-secret-not-for-production",
         "data_dir": data_dir,
         "jwt_public_key_pem": public_pem(key),
         **overrides,
     }
-    return Settings(**values)  # type: ignore[arg-type]
+    return Settings(_env_file=None, **values)  # type: ignore[arg-type]
 
 
 @dataclass

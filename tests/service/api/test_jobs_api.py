@@ -226,3 +226,11 @@ def test_streamed_body_past_the_limit_is_cut_off_with_413(api: Api) -> None:
     assert response.status_code == 413
     assert response.json()["error"] == "PayloadTooLarge"
     assert list(api.data_dir.rglob("*.pdf")) == []
+
+
+def test_health_is_503_when_a_dependency_is_down(api: Api) -> None:
+    api.runner.shutdown()
+    response = api.client.get("/health")
+    assert response.status_code == 503
+    assert response.json()["checks"]["queue"] == "unavailable"
+    assert response.json()["checks"]["database"] == "ok"

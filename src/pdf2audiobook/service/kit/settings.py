@@ -66,8 +66,14 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _refuse_default_secret_outside_development(self) -> Self:
-        if self.environment is Environment.PRODUCTION and self.secret_key == DEVELOPMENT_SECRET:
-            raise ValueError("SECRET_KEY must be set to a private value in production.")
+        if self.environment is not Environment.DEVELOPMENT and self.secret_key in (
+            DEVELOPMENT_SECRET,
+            "",
+        ):
+            raise ValueError(
+                f"SECRET_KEY must be set to a private value when ENVIRONMENT is "
+                f"{self.environment.value}."
+            )
         return self
 
     @property
