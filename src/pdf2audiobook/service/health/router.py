@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
@@ -16,26 +17,23 @@ router = APIRouter(tags=["health"])
 
 @router.get("/health")
 def health(state: StateDep) -> JSONResponse:
-    checks: dict[str, str] = {}
-    try:
+    def database() -> None:
         with state.sessions() as session:
             session.execute(text("SELECT 1"))
-        checks["database"] = "ok"
-    except Exception:
-        logger.exception("health: database check failed")
-        checks["database"] = "unavailable"
-    try:
-        state.runner.check()
-        checks["queue"] = "ok"
-    except Exception:
-        logger.exception("health: queue check failed")
-        checks["queue"] = "unavailable"
-    try:
-        state.storage.check()
-        checks["storage"] = "ok"
-    except Exception:
-        logger.exception("health: storage check failed")
-        checks["storage"] = "unavailable"
+
+    probes: dict[str, Callable[[], None]] = {
+        "database": database,
+        "queue": state.runner.check,
+        "storage": state.storage.check,
+    }
+    checks: dict[str, str] = {}
+    for name, probe in probes.items():
+        try:
+            probe()
+            checks[name] = "ok"
+        except Exception:
+            logger.exception("health: %s check failed", name)
+            checks[name] = "unavailable"
     healthy = all(value == "ok" for value in checks.values())
     body = {"status": "ok" if healthy else "unavailable", "checks": checks}
     return JSONResponse(body, status_code=200 if healthy else 503)
