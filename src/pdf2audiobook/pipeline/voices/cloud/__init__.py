@@ -1,0 +1,1 @@
+"""Cloud speech providers, each speaking its service's documented wire protocol."""
