@@ -16,6 +16,7 @@ from pdf2audiobook.pipeline.book_builder import FootnotePolicy
 from pdf2audiobook.pipeline.convert import ConvertOptions, convert_pdf
 from pdf2audiobook.pipeline.document import Book
 from pdf2audiobook.pipeline.errors import PipelineError
+from pdf2audiobook.pipeline.estimate import estimate_book
 from pdf2audiobook.pipeline.extract import book_to_json, extract_book
 from pdf2audiobook.pipeline.reading.reader import ReadOptions
 from pdf2audiobook.pipeline.voices import default_cache_dir, provider_statuses
@@ -151,6 +152,31 @@ def convert(
         f"{result.chapters} chapters, read by {result.voice} at "
         f"{result.realtime_factor:.1f}x realtime"
     )
+
+
+@app.command()
+def estimate(
+    pdf: PdfArgument,
+    speed: Annotated[float, typer.Option("--speed", help="Reading speed, 0.5 to 2.0.")] = 1.0,
+    password: PasswordOption = None,
+    footnotes: FootnotesOption = FootnotePolicy.END,
+) -> None:
+    """Characters, listening time and cost per voice provider, before any work is done."""
+    try:
+        book = extract_book(pdf, ReadOptions(password=password), footnotes)
+    except PipelineError as error:
+        _fail(error)
+        return
+    rows = estimate_book(book, speed)
+    typer.echo(f"{book.title}: {len(book.chapters)} chapters")
+    typer.echo(f"{'provider':<18} {'characters':>11} {'duration':>9} {'cost':>9}  note")
+    for row in rows:
+        note = "" if row.available else f"unavailable: {row.reason}"
+        typer.echo(
+            f"{row.provider:<18} {row.characters:>11,} "
+            f"{format_duration(row.duration_seconds):>9} {'$' + format(row.cost_usd, ',.2f'):>9}"
+            f"  {note}"
+        )
 
 
 @app.command()

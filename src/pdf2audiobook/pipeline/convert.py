@@ -49,6 +49,8 @@ class ConvertOptions:
     provider: str = "local"
     voice: str | None = None
     voice_type: str | None = None
+    fallback_providers: tuple[str, ...] = ()
+    """Providers to read a chapter with when the one before fails (same voice type)."""
     speed: float = 1.0
     footnotes: FootnotePolicy = FootnotePolicy.END
     password: str | None = None
@@ -71,6 +73,9 @@ class ConvertResult:
     voice: str
     chunks_synthesised: int
     chunks_from_cache: int
+    chapter_voices: list[tuple[str, str]]
+    """(provider, voice) that read each chapter."""
+    characters_by_provider: dict[str, int]
 
     @property
     def realtime_factor(self) -> float:
@@ -130,7 +135,10 @@ def convert_pdf(
     )
     narration = narrate(
         speech,
-        VoiceChoice(options.provider, voice, options.speed, provider.sample_rate(voice)),
+        [
+            VoiceChoice(options.provider, voice, options.speed, provider.sample_rate(voice)),
+            *_fallback_voices(options),
+        ],
         output,
         workers=options.workers or default_workers(),
         cache=ChunkCache(options.cache_dir) if options.cache_dir else None,
@@ -148,7 +156,26 @@ def convert_pdf(
         voice=voice,
         chunks_synthesised=narration.chunks_synthesised,
         chunks_from_cache=narration.chunks_from_cache,
+        chapter_voices=[(choice.provider, choice.voice) for choice in narration.chapter_voices],
+        characters_by_provider=narration.characters_by_provider,
     )
+
+
+def _fallback_voices(options: ConvertOptions) -> list[VoiceChoice]:
+    """Usable fallbacks, in order; one that cannot speak here (no credentials) is skipped."""
+    voices = []
+    for name in options.fallback_providers:
+        if name == options.provider:
+            continue
+        try:
+            fallback = get_provider(name)
+            if not fallback.status().available:
+                continue
+            voice = fallback.resolve_voice(None, options.voice_type)
+        except PipelineError:
+            continue
+        voices.append(VoiceChoice(name, voice, options.speed, fallback.sample_rate(voice)))
+    return voices
 
 
 def _check_options(options: ConvertOptions) -> None:

@@ -23,6 +23,7 @@ from pdf2audiobook.pipeline.audio import (
     open_writer,
     silence,
 )
+from pdf2audiobook.pipeline.audio.resample import resample
 from pdf2audiobook.pipeline.progress import (
     ProgressCallback,
     ProgressEvent,
@@ -30,7 +31,8 @@ from pdf2audiobook.pipeline.progress import (
     synthesis_percent,
 )
 from pdf2audiobook.pipeline.speech import Pause, SpeechChunk
-from pdf2audiobook.pipeline.voices import ChunkCache, synthesise
+from pdf2audiobook.pipeline.voices import ChunkCache, SpeechAudio, SpeechStream, synthesise
+from pdf2audiobook.pipeline.voices.cloud.errors import ProviderOutageError
 
 TARGET_LUFS = -18.0
 PEAK_CEILING_DBFS = -3.0
@@ -74,6 +76,10 @@ class Narration:
     book: WrittenBook
     chunks_synthesised: int
     chunks_from_cache: int
+    chapter_voices: list[VoiceChoice]
+    """Which provider and voice read each chapter, in order."""
+    characters_by_provider: dict[str, int]
+    """Characters each provider was sent (cache hits included), for cost accounting."""
 
 
 class _ProgressReporter:
@@ -94,6 +100,11 @@ class _ProgressReporter:
     def wrote(self, chapter: int) -> None:
         self._emit(Stage.WRITING, chapter, chapters_done=chapter)
 
+    def rewind(self, chars: int, seconds: float) -> None:
+        """Forget a chapter's partial audio (it is being read again by another voice)."""
+        self.done_chars -= chars
+        self.audio_seconds -= seconds
+
     def _emit(self, stage: Stage, chapter: int, chapters_done: int) -> None:
         if self._callback is None:
             return
@@ -110,9 +121,69 @@ class _ProgressReporter:
         )
 
 
+class _VoiceChain:
+    """The voice reading now, and the ones to fall back on when its provider fails.
+
+    A stream covers every chunk from a chapter's first to the book's end, so worker
+    processes stay busy across chapter boundaries; after an outage the chapter being
+    read is started again, whole, with the next voice: a voice never changes mid-chapter.
+    """
+
+    def __init__(
+        self,
+        voices: Sequence[VoiceChoice],
+        chapters: Sequence[ChapterSpeech],
+        workers: int,
+        cache: ChunkCache | None,
+    ) -> None:
+        self._voices = list(voices)
+        self._chapters = chapters
+        self._workers = workers
+        self._cache = cache
+        self._index = 0
+        self._stream: SpeechStream | None = None
+        self.synthesised = 0
+        self.from_cache = 0
+
+    @property
+    def current(self) -> VoiceChoice:
+        return self._voices[self._index]
+
+    def start_at(self, chapter_index: int) -> None:
+        self.close()
+        texts = [chunk.text for c in self._chapters[chapter_index:] for chunk in c.chunks]
+        voice = self.current
+        self._stream = synthesise(
+            texts,
+            voice.provider,
+            voice.voice,
+            voice.speed,
+            workers=self._workers,
+            cache=self._cache,
+        )
+
+    def next_audio(self) -> SpeechAudio:
+        assert self._stream is not None, "start_at() first"
+        return next(self._stream)
+
+    def fall_back(self, chapter_index: int, error: ProviderOutageError) -> None:
+        """Move to the next voice and restart at `chapter_index`; re-raise if none is left."""
+        if self._index + 1 >= len(self._voices):
+            raise error
+        self._index += 1
+        self.start_at(chapter_index)
+
+    def close(self) -> None:
+        if self._stream is not None:
+            self.synthesised += self._stream.stats.synthesised
+            self.from_cache += self._stream.stats.cache_hits
+            self._stream.close()
+            self._stream = None
+
+
 def narrate(
     chapters: Sequence[ChapterSpeech],
-    voice: VoiceChoice,
+    voices: Sequence[VoiceChoice],
     output: OutputSpec,
     *,
     workers: int,
@@ -123,59 +194,104 @@ def narrate(
 ) -> Narration:
     """Synthesise every chunk and write the book. The output appears only when complete.
 
-    Raises the voice's and the audio stage's PipelineErrors; on any failure the worker
-    pool is shut down and no partial file is left.
+    `voices` is the primary voice and then its fallbacks; the book is written at the
+    primary's sample rate. Raises the voice's and the audio stage's PipelineErrors (the
+    last provider's outage when every provider failed); on any failure the worker pool is
+    shut down and no partial file is left.
     """
     pauses = pauses or Pauses()
-    rate = voice.sample_rate
+    rate = voices[0].sample_rate
     gaps = {
         Pause.SENTENCE: None,
         Pause.PARAGRAPH: silence(pauses.paragraph, rate),
         Pause.TITLE: silence(pauses.title, rate),
         Pause.CHAPTER: silence(pauses.chapter, rate),
     }
-    texts = [chunk.text for chapter in chapters for chunk in chapter.chunks]
-    progress = _ProgressReporter(sum(len(text) for text in texts), len(chapters), on_progress)
+    total = sum(len(chunk.text) for chapter in chapters for chunk in chapter.chunks)
+    progress = _ProgressReporter(total, len(chapters), on_progress)
+    chain = _VoiceChain(voices, chapters, workers, cache)
+    chapter_voices: list[VoiceChoice] = []
+    characters: dict[str, int] = {}
     previous_gain = 0.0
-    with (
-        synthesise(
-            texts, voice.provider, voice.voice, voice.speed, workers=workers, cache=cache
-        ) as stream,
-        open_writer(output.path, output.fmt, rate, output.tags, output.cover_jpeg) as writer,
-    ):
-        for number, chapter in enumerate(chapters, start=1):
-            with LoudnessNormaliser(
-                rate,
-                TARGET_LUFS,
-                PEAK_CEILING_DBFS - CODEC_HEADROOM_DB[output.fmt],
-                fallback_gain_db=previous_gain,
-                lowpass_hz=LOWPASS_HZ,
-            ) as normaliser:
-                if number == 1:
-                    normaliser.feed(silence(pauses.head, rate))
-                for chunk in chapter.chunks:
-                    audio = next(stream)
-                    normaliser.feed(audio.samples)
-                    gap = gaps[chunk.pause_after]
-                    if gap is not None:
-                        normaliser.feed(gap)
-                    progress.spoke(number, len(chunk.text), audio.duration)
-                if number == len(chapters):
-                    normaliser.feed(silence(pauses.tail, rate))
-                writer.start_chapter(chapter.title)
-                with _chapter_file(output, number, chapter.title, rate) as chapter_writer:
-                    for block in normaliser.finish():
-                        writer.write(block)
-                        if chapter_writer is not None:
-                            chapter_writer.write(block)
-                if chapter_writer is not None and on_chapter_audio is not None:
-                    written = chapter_writer.result
-                    on_chapter_audio(number, written.path, written.duration_seconds)
-                # A chapter too short to measure borrows its predecessor's gain.
-                if normaliser.gain_db is not None:
-                    previous_gain = normaliser.gain_db
-            progress.wrote(number)
-    return Narration(writer.result, stream.stats.synthesised, stream.stats.cache_hits)
+    chain.start_at(0)
+    try:
+        with open_writer(output.path, output.fmt, rate, output.tags, output.cover_jpeg) as writer:
+            for number, chapter in enumerate(chapters, start=1):
+                while True:
+                    spoken_chars, spoken_seconds = 0, 0.0
+                    try:
+                        with LoudnessNormaliser(
+                            rate,
+                            TARGET_LUFS,
+                            PEAK_CEILING_DBFS - CODEC_HEADROOM_DB[output.fmt],
+                            fallback_gain_db=previous_gain,
+                            lowpass_hz=LOWPASS_HZ,
+                        ) as normaliser:
+                            if number == 1:
+                                normaliser.feed(silence(pauses.head, rate))
+                            for chunk in chapter.chunks:
+                                audio = chain.next_audio()
+                                normaliser.feed(resample(audio.samples, audio.sample_rate, rate))
+                                gap = gaps[chunk.pause_after]
+                                if gap is not None:
+                                    normaliser.feed(gap)
+                                spoken_chars += len(chunk.text)
+                                spoken_seconds += audio.duration
+                                progress.spoke(number, len(chunk.text), audio.duration)
+                            if number == len(chapters):
+                                normaliser.feed(silence(pauses.tail, rate))
+                            _write_chapter(
+                                writer,
+                                normaliser,
+                                output,
+                                number,
+                                chapter.title,
+                                rate,
+                                on_chapter_audio,
+                            )
+                            # A chapter too short to measure borrows its predecessor's gain.
+                            if normaliser.gain_db is not None:
+                                previous_gain = normaliser.gain_db
+                    except ProviderOutageError as outage:
+                        progress.rewind(spoken_chars, spoken_seconds)
+                        chain.fall_back(number - 1, outage)
+                        continue
+                    break
+                chapter_voices.append(chain.current)
+                provider = chain.current.provider
+                characters[provider] = characters.get(provider, 0) + sum(
+                    len(chunk.text) for chunk in chapter.chunks
+                )
+                progress.wrote(number)
+    finally:
+        chain.close()
+    return Narration(
+        writer.result,
+        chain.synthesised,
+        chain.from_cache,
+        chapter_voices,
+        characters,
+    )
+
+
+def _write_chapter(
+    writer: AudiobookWriter,
+    normaliser: LoudnessNormaliser,
+    output: OutputSpec,
+    number: int,
+    title: str,
+    rate: int,
+    on_chapter_audio: ChapterAudioCallback | None,
+) -> None:
+    writer.start_chapter(title)
+    with _chapter_file(output, number, title, rate) as chapter_writer:
+        for block in normaliser.finish():
+            writer.write(block)
+            if chapter_writer is not None:
+                chapter_writer.write(block)
+    if chapter_writer is not None and on_chapter_audio is not None:
+        written = chapter_writer.result
+        on_chapter_audio(number, written.path, written.duration_seconds)
 
 
 @contextmanager
