@@ -186,6 +186,9 @@ class Job(TimestampedMixin, Base):
     page_count: Mapped[int | None]
     character_count: Mapped[int | None]
     duration_seconds: Mapped[float | None] = mapped_column(Float)
+    characters_sent: Mapped[int | None]
+    """Characters sent to voice providers (cache hits included): what a cloud bills."""
+    cost_usd: Mapped[float | None] = mapped_column(Float)
     title: Mapped[str | None] = mapped_column(Text)
     author: Mapped[str | None] = mapped_column(Text)
     error_code: Mapped[str | None] = mapped_column(String(64))
@@ -218,6 +221,9 @@ class Chapter(Base):
     )
     audio_key: Mapped[str | None] = mapped_column(String(512))
     duration_seconds: Mapped[float | None] = mapped_column(Float)
+    provider: Mapped[str | None] = mapped_column(String(64))
+    """The provider whose voice read this chapter (a fallback may have taken over)."""
+    voice: Mapped[str | None] = mapped_column(String(128))
 
 
 class RemovedBlock(Base):

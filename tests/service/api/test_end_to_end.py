@@ -62,6 +62,8 @@ def test_sample_pdf_becomes_a_downloadable_chaptered_audiobook(live: LiveApi) ->
     assert job["title"] == "Fables of Aesop"
     assert job["page_count"] == 10
     assert job["duration_seconds"] > 600
+    assert job["characters_sent"] > 10_000
+    assert job["cost_usd"] == 0.0
 
     chapters = live.client.get(f"/api/v1/jobs/{job_id}/chapters", headers=live.headers).json()
     assert [chapter["title"] for chapter in chapters] == [
@@ -71,6 +73,7 @@ def test_sample_pdf_becomes_a_downloadable_chaptered_audiobook(live: LiveApi) ->
     ]
     assert {chapter["status"] for chapter in chapters} == {"done"}
     assert all(chapter["duration_seconds"] > 60 for chapter in chapters)
+    assert {(chapter["provider"], chapter["voice"]) for chapter in chapters} == {("local", "heart")}
     second = live.client.get(f"/api/v1/jobs/{job_id}/chapters/2/audio", headers=live.headers)
     assert second.status_code == 200
     with av.open(io.BytesIO(second.content)) as container:

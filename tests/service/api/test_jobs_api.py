@@ -234,3 +234,34 @@ def test_health_is_503_when_a_dependency_is_down(api: Api) -> None:
     assert response.status_code == 503
     assert response.json()["checks"]["queue"] == "unavailable"
     assert response.json()["checks"]["database"] == "ok"
+
+
+def test_estimate_gives_characters_duration_and_cost_per_provider(api: Api) -> None:
+    with SAMPLE.open("rb") as handle:
+        response = api.client.post(
+            "/api/v1/jobs/estimate",
+            files={"file": ("book.pdf", handle)},
+            data={"reading_speed": "2.0"},
+            headers=api.headers(api.alice),
+        )
+    assert response.status_code == 200
+    local = next(row for row in response.json() if row["provider"] == "local")
+    assert local["available"] is True
+    assert local["characters"] > 10_000
+    assert local["cost_usd"] == 0.0
+    # At double speed, about six and a half minutes of the sample's thirteen.
+    assert 300 < local["duration_seconds"] < 500
+    assert api.runner.submitted == []
+
+
+def test_estimate_of_a_broken_pdf_is_a_400_with_the_reason(api: Api) -> None:
+    response = _submit(api, path=corpus_file(16))
+    assert response.status_code == 201  # accepted as a job; the estimate reads it at once
+    with corpus_file(16).open("rb") as handle:
+        estimate = api.client.post(
+            "/api/v1/jobs/estimate",
+            files={"file": ("x.pdf", handle)},
+            headers=api.headers(api.alice),
+        )
+    assert estimate.status_code == 400
+    assert "damaged" in estimate.json()["detail"]

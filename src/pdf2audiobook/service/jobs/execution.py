@@ -25,6 +25,7 @@ from pdf2audiobook.pipeline.errors import PipelineError
 from pdf2audiobook.pipeline.progress import ProgressEvent
 from pdf2audiobook.pipeline.reading.limits import ReadLimits
 from pdf2audiobook.pipeline.reading.reader import ReadOptions
+from pdf2audiobook.pipeline.voices.pricing import cost_of
 from pdf2audiobook.service.jobs.options import JobOptions
 from pdf2audiobook.service.jobs.repository import JobQueueRepository
 from pdf2audiobook.service.kit.db import (
@@ -118,6 +119,7 @@ class _JobRun:
                     provider=options.provider,
                     voice=options.voice,
                     voice_type=options.voice_type,
+                    fallback_providers=tuple(self.settings.tts_fallback_providers),
                     speed=options.reading_speed,
                     footnotes=FootnotePolicy(options.footnotes),
                     password=password,
@@ -132,7 +134,19 @@ class _JobRun:
             key = audio_key_for(self.job_id, options.output_format)
             self.storage.put_file(key, output, AUDIO_CONTENT_TYPES[options.output_format])
         with session_scope(self.sessions) as session:
-            completed = JobQueueRepository(session).complete(
+            queue = JobQueueRepository(session)
+            for number, (provider, voice) in enumerate(result.chapter_voices, start=1):
+                queue.record_chapter_voice(self.job_id, number, provider, voice)
+            queue.record_cost(
+                self.job_id,
+                self.owner,
+                sum(result.characters_by_provider.values()),
+                sum(
+                    cost_of(provider, characters)
+                    for provider, characters in result.characters_by_provider.items()
+                ),
+            )
+            completed = queue.complete(
                 self.job_id,
                 self.owner,
                 audio_key=key,

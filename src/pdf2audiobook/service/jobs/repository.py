@@ -385,6 +385,22 @@ class JobQueueRepository:
         )
         return self._session.execute(statement).first() is not None
 
+    def record_chapter_voice(self, job_id: str, number: int, provider: str, voice: str) -> bool:
+        """Note which provider and voice read a chapter. False if there is no such chapter."""
+        statement = (
+            update(Chapter)
+            .where(Chapter.job_id == job_id, Chapter.number == number)
+            .values(provider=provider, voice=voice)
+            .returning(Chapter.id)
+        )
+        return self._session.execute(statement).first() is not None
+
+    def record_cost(self, job_id: str, owner: str, characters_sent: int, cost_usd: float) -> bool:
+        """What the job sent to voice providers and what that cost. False if the lease is lost."""
+        return self._update_leased(
+            job_id, owner, characters_sent=characters_sent, cost_usd=cost_usd
+        )
+
     def replace_removed(self, job_id: str, blocks: Sequence[document.RemovedBlock]) -> None:
         """Store the extraction's removal ledger, replacing any from an earlier attempt."""
         self._session.execute(delete(RemovedBlock).where(RemovedBlock.job_id == job_id))

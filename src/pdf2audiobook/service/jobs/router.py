@@ -8,6 +8,11 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Header, Query, Request, Response, UploadFile
 
 from pdf2audiobook.pipeline.book_builder import FootnotePolicy
+from pdf2audiobook.pipeline.errors import PipelineError
+from pdf2audiobook.pipeline.estimate import estimate_book
+from pdf2audiobook.pipeline.extract import extract_book
+from pdf2audiobook.pipeline.reading.limits import ReadLimits
+from pdf2audiobook.pipeline.reading.reader import ReadOptions
 from pdf2audiobook.service.jobs.downloads import audio_response
 from pdf2audiobook.service.jobs.execution import AUDIO_CONTENT_TYPES
 from pdf2audiobook.service.jobs.options import JobOptions, VoiceType
@@ -15,14 +20,16 @@ from pdf2audiobook.service.jobs.repository import MAX_PAGE_SIZE, JobRepository
 from pdf2audiobook.service.jobs.schemas import (
     ChapterOut,
     DeletedJobsOut,
+    EstimateOut,
     JobOut,
     JobPage,
     JobStatusOut,
     RemovedBlockOut,
 )
 from pdf2audiobook.service.jobs.service import JobService
+from pdf2audiobook.service.jobs.uploads import spooled_pdf
 from pdf2audiobook.service.kit.deps import StateDep, UserDep, WorkDep
-from pdf2audiobook.service.kit.errors import ErrorBody, NotFound
+from pdf2audiobook.service.kit.errors import BadRequest, ErrorBody, NotFound
 from pdf2audiobook.service.models import Job, JobStatus
 
 _ERRORS: dict[int | str, dict[str, object]] = {
@@ -62,6 +69,29 @@ def create_job(
     if not created:
         response.status_code = 200
     return job
+
+
+@router.post("/estimate", response_model=list[EstimateOut])
+def estimate_job(
+    state: StateDep,
+    user: UserDep,
+    file: Annotated[UploadFile, File(description="The PDF to estimate.")],
+    reading_speed: Annotated[float, Form(ge=0.5, le=2.0)] = 1.0,
+    footnotes: Annotated[FootnotePolicy, Form()] = FootnotePolicy.END,
+    password: Annotated[str | None, Form(max_length=1024)] = None,
+) -> list[EstimateOut]:
+    """Characters, listening time and cost per provider, before any job is made."""
+    del user  # signed-in users only
+    settings = state.settings
+    read = ReadOptions(
+        password=password, ocr=False, limits=ReadLimits(max_pages=settings.max_pdf_pages)
+    )
+    with spooled_pdf(file, settings.max_upload_bytes) as pdf:
+        try:
+            book = extract_book(pdf, read, footnotes)
+        except PipelineError as error:
+            raise BadRequest(error.message) from None
+    return [EstimateOut.model_validate(row) for row in estimate_book(book, reading_speed)]
 
 
 @router.get("", response_model=JobPage)

@@ -19,6 +19,8 @@ class JobOut(BaseModel):
     page_count: int | None
     character_count: int | None
     duration_seconds: float | None
+    characters_sent: int | None
+    cost_usd: float | None
     title: str | None
     author: str | None
     error_code: str | None
@@ -55,6 +57,8 @@ class ChapterOut(BaseModel):
     word_count: int
     status: ChapterStatus
     duration_seconds: float | None
+    provider: str | None
+    voice: str | None
 
 
 class RemovedBlockOut(BaseModel):
@@ -72,3 +76,14 @@ class DownloadLinkOut(BaseModel):
 
 class DeletedJobsOut(BaseModel):
     deleted: int
+
+
+class EstimateOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    provider: str
+    available: bool
+    reason: str | None
+    characters: int
+    duration_seconds: float
+    cost_usd: float

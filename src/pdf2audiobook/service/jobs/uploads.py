@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from fastapi import UploadFile
@@ -16,12 +18,12 @@ _MAGIC_WINDOW = 1024
 _COPY_BLOCK = 1024 * 1024
 
 
-def store_upload(upload: UploadFile, storage: Storage, max_bytes: int) -> str:
-    """Copy the upload to storage and return its key.
+@contextmanager
+def spooled_pdf(upload: UploadFile, max_bytes: int) -> Iterator[Path]:
+    """The upload as a temporary PDF file, removed afterwards.
 
     Raises PayloadTooLarge past `max_bytes`, UnsupportedMediaType when the bytes are not a
     PDF (whatever the client's name or content type say) and BadRequest when empty.
-    Nothing is stored unless every check passes.
     """
     with tempfile.NamedTemporaryFile(prefix="pdf2audiobook-upload-", suffix=".pdf") as spool:
         size = 0
@@ -40,6 +42,15 @@ def store_upload(upload: UploadFile, storage: Storage, max_bytes: int) -> str:
         if _MAGIC not in head:
             raise UnsupportedMediaType("The uploaded file is not a PDF.")
         spool.flush()
+        yield Path(spool.name)
+
+
+def store_upload(upload: UploadFile, storage: Storage, max_bytes: int) -> str:
+    """Copy the upload to storage under a new key of ours and return the key.
+
+    Raises as `spooled_pdf` does; nothing is stored unless every check passes.
+    """
+    with spooled_pdf(upload, max_bytes) as pdf:
         key = new_object_key("uploads", ".pdf")
-        storage.put_file(key, Path(spool.name), "application/pdf")
+        storage.put_file(key, pdf, "application/pdf")
     return key

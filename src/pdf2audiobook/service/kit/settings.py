@@ -54,6 +54,8 @@ class Settings(BaseSettings):
 
     max_upload_bytes: int = Field(default=100 * MIB, ge=1)
     max_pdf_pages: int = Field(default=2000, ge=1)
+    tts_fallback_providers: list[str] = Field(default_factory=list)
+    """Providers that take over a chapter when the job's provider fails, in order."""
     job_workers: int = Field(default=1, ge=1)
     """Jobs converted at once by the in-process runner."""
 
