@@ -116,10 +116,15 @@ def convert_pdf(
     if on_book is not None:
         # The chapter plan and ledger, known long before the audio: a service shows them.
         on_book(book)
+    fallbacks = _fallback_voices(options)
+    # A fallback re-reads whole chapters from the same chunks, so they must fit every voice.
+    chunk_limit = min(
+        [provider.max_chars, *(get_provider(v.provider).max_chars for v in fallbacks)]
+    )
     speech = [
         ChapterSpeech(
             chapter.title,
-            chapter_speech(chapter.title, spoken_paragraphs(chapter), provider.max_chars, lexicon),
+            chapter_speech(chapter.title, spoken_paragraphs(chapter), chunk_limit, lexicon),
         )
         for chapter in book.chapters
     ]
@@ -137,7 +142,7 @@ def convert_pdf(
         speech,
         [
             VoiceChoice(options.provider, voice, options.speed, provider.sample_rate(voice)),
-            *_fallback_voices(options),
+            *fallbacks,
         ],
         output,
         workers=options.workers or default_workers(),

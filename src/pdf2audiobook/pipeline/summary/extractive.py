@@ -2,25 +2,29 @@
 
 How sentences are chosen:
 
-* Word weights come from the text being summarised, TF-IDF style: the book is the one
-  document and its sentences are the collection, so a word weighs more the more often
-  the book uses it, and less the more sentences it appears in (a word in every sentence
-  says nothing about any of them). A small built-in stop-word list and a plural-folding
-  stemmer keep "the" and "pages"/"page" from distorting the counts.
-* Only sentences that stand on their own are candidates: a capital first letter, a
-  closing full stop, mostly words rather than numbers or code, 8 to 45 words. Headings,
-  captions, table rows and list fragments fail these tests.
-* A candidate's score is the weight of its words per square-root word (dense but not
-  merely short), times priors: the length a listener follows easily, a bonus for the
-  first sentence of a chapter or paragraph (where writers put their topic), and a
-  penalty for openers that point at text the listener has not heard ("This", "However").
+* Word weights come from the text being summarised: the text is the one document and
+  its sentences are the collection, so a word's IDF is higher the fewer sentences use
+  it, and the text's centroid (each word's sentence count times its IDF) says what the
+  text is mostly about. A small built-in stop-word list and a plural-folding stemmer
+  keep "the" and "pages"/"page" from distorting the counts. A sentence the text repeats
+  verbatim (a type specimen, boilerplate) counts once.
+* Only sentences that stand on their own, said once, are candidates: a capital first
+  letter, a closing full stop, plain words rather than numbers, code or paths, 8 to 45 words.
+  Headings, captions, table rows and list fragments fail these tests.
+* A candidate's score is the cosine between its words and the centroid: high for a
+  sentence about the text's recurring themes, low for one full of words the text uses
+  once (a quotation, a list of names), however rare. Priors multiply it: the length a
+  listener follows easily, a bonus for the first sentence of a chapter or paragraph
+  (where writers put their topic), and penalties for openers that point at text the
+  listener has not heard ("This", "However") and for sentences pointing at a figure or
+  table the listener cannot see.
 * Selection is greedy and spreads out: each sentence already taken from a chapter halves
   the chances of that chapter's other sentences, words already said weigh less, and
   near-duplicates are refused. So every chapter competes, not only the beginning.
 * Chosen sentences are read in book order, and selection stops once the target is
   reached, never going more than a quarter beyond it.
 
-Everything is deterministic: ties go to the earlier sentence.
+Everything is deterministic: the same text always gives the same summary.
 """
 
 from __future__ import annotations
@@ -45,23 +49,50 @@ CHAPTER_PARTS: Final = 4
 """A chapter summary spreads its picks over this many consecutive parts of the chapter,
 as a book summary spreads them over chapters."""
 
-_STOP_WORDS: Final = frozenset(
-    ["about", "above", "across", "after", "again", "against", "all", "almost", "along", "already", "also", "although", "always", "among", "and", "another", "any", "anyone", "anything", "are", "around", "because", "been", "before", "being", "below", "between", "both", "but", "can", "cannot", "could", "did", "does", "doing", "done", "down", "during", "each", "either", "else", "enough", "even", "ever", "every", "few", "for", "from", "further", "get", "gets", "got", "had", "has", "have", "having", "her", "here", "hers", "herself", "him", "himself", "his", "how", "however", "into", "its", "itself", "just", "least", "less", "like", "made", "make", "makes", "many", "may", "might", "more", "most", "much", "must", "myself", "neither", "never", "nor", "not", "now", "off", "often", "once", "one", "only", "onto", "other", "others", "otherwise", "our", "ours", "ourselves", "out", "over", "own", "per", "perhaps", "quite", "rather", "really", "same", "see", "seen", "shall", "she", "should", "since", "some", "something", "sometimes", "still", "such", "than", "that", "the", "their", "theirs", "them", "themselves", "then", "there", "therefore", "these", "they", "this", "those", "though", "through", "thus", "too", "toward", "towards", "under", "until", "upon", "use", "used", "uses", "using", "very", "via", "was", "well", "were", "what", "whatever", "when", "where", "whether", "which", "while", "who", "whom", "whose", "why", "will", "with", "within", "without", "would", "yet", "you", "your", "yours", "yourself"]
-)
+# Kept as text, split once at import, so the list reads as prose rather than 200 quoted words.
+_STOP_WORDS_TEXT: Final = """
+    about above across after again against all almost along already also although always
+    among and another any anyone anything are around because been before being below
+    between both but can cannot could did does doing done down during each either else
+    enough even ever every few for from further get gets got had has have having her
+    here hers herself him himself his how however into its itself just least less like
+    made make makes many may might more most much must myself neither never nor not now
+    off often once one only onto other others otherwise our ours ourselves out over own
+    per perhaps quite rather really same see seen shall she should since some something
+    sometimes still such than that the their theirs them themselves then there therefore
+    these they this those though through thus too toward towards under until upon use
+    used uses using very via was well were what whatever when where whether which while
+    who whom whose why will with within without would yet you your yours yourself
+"""
+_STOP_WORDS: Final = frozenset(_STOP_WORDS_TEXT.split())
 # Openers that lean on a sentence the listener of a summary has not heard.
-_DANGLING_OPENERS: Final = frozenset(
-    ["this", "that", "these", "those", "it", "its", "they", "them", "their", "he", "she", "his", "her", "such", "however", "but", "and", "or", "so", "also", "thus", "hence", "then", "here", "there", "finally", "moreover", "furthermore", "similarly", "again", "otherwise", "instead", "besides", "likewise", "consequently", "therefore", "nevertheless"]
-)
+_DANGLING_OPENERS_TEXT: Final = """
+    this that these those it its they them their he she his her such however but and or
+    so also thus hence then here there finally moreover furthermore similarly again
+    otherwise instead besides likewise consequently therefore nevertheless
+"""
+_DANGLING_OPENERS: Final = frozenset(_DANGLING_OPENERS_TEXT.split())
 _WORD: Final = re.compile(r"[^\W\d_]+(?:['\u2019][^\W\d_]+)*")
 _LEADING_WORD: Final = re.compile(r"[^\W\d_]+")
 _CLOSED: Final = re.compile(r"[.!?\u2026][\"'\u201d\u2019)\]\u00bb]*$")
-_OPENING_PUNCTUATION: Final = "\"'\u201c\u2018(\u00ab["
+# Not "[": a bracketed opening is an editorial anchor ("[see page 4] ..."), not prose.
+_OPENING_PUNCTUATION: Final = "\"'\u201c\u2018(\u00ab"
+# Characters of markup, code and file paths; no one wants them read out as a summary.
+# A slash not after a letter starts a path ("/usr", "http://"); "and/or" is prose.
+_CODE_MARK: Final = re.compile(r"[\\{}<>=@$#^~|_]|\(\)|(?<![^\W\d_])/")
+# A plain word: letters, with inner hyphens or apostrophes ("page-turner", "Rogers'").
+_PLAIN_WORD: Final = re.compile(r"[^\W\d_]{2,}(?:[-'\u2019][^\W\d_]+)*['\u2019]?|[AaI]")
+_WORD_PUNCTUATION: Final = ".,;:!?()[]\"'\u201c\u201d\u2018\u2019\u2026"
+_PLAIN_WORD_SHARE: Final = 0.85
+# A listener cannot look at a figure or table, so a sentence pointing at one says little.
+_POINTS_AT_VISUAL: Final = re.compile(r"\b(?:Figure|Fig\.|Table|Plate|Listing|Example)\s+[\dA-Z]")
 
 _IDEAL_WORDS: Final = 20.0
 _LENGTH_TOLERANCE: Final = 18.0
 _CHAPTER_OPENING_BONUS: Final = 1.25
 _PARAGRAPH_OPENING_BONUS: Final = 1.1
 _DANGLING_OPENER_PENALTY: Final = 0.7
+_POINTS_AT_VISUAL_PENALTY: Final = 0.5
 _SAME_SECTION_FACTOR: Final = 0.5
 _SAID_WORD_FACTOR: Final = 0.3
 _NEAR_DUPLICATE_OVERLAP: Final = 0.6
@@ -76,6 +107,13 @@ class _Sentence:
     word_count: int
     terms: frozenset[str]
     prior: float
+
+
+@dataclass(frozen=True, slots=True)
+class _TermWeight:
+    idf: float
+    centroid: float
+    """The term's component of the text's centroid: sentences using it times its IDF."""
 
 
 class ExtractiveSummariser:
@@ -120,11 +158,18 @@ def select_sentences(sections: Sequence[Sequence[str]], target_words: int) -> li
     if target_words < 1:
         raise ValueError(f"target_words must be positive, not {target_words}")
     sentences = _sentences_of(sections)
-    candidates = [s for s in sentences if _stands_alone(s.text, s.word_count)]
+    # A sentence the text repeats word for word is a specimen, refrain or boilerplate
+    # (type samples, "Continued on the next page."), not an idea stated once: it is no
+    # candidate, and counts once towards the word weights so it cannot pose as a theme.
+    repeats = Counter(s.text for s in sentences)
+    distinct = list({s.text: s for s in reversed(sentences)}.values())
+    candidates = [
+        s for s in sentences if repeats[s.text] == 1 and _stands_alone(s.text, s.word_count)
+    ]
     if not candidates:
         # Text without one proper sentence (lists, captions): any sentence beats silence.
-        candidates = [s for s in sentences if s.word_count >= 3]
-    weights = _term_weights(s.terms for s in sentences)
+        candidates = [s for s in distinct if s.word_count >= 3]
+    weights = _term_weights(s.terms for s in distinct)
     chosen = _choose(candidates, weights, target_words)
     return [s.text for s in sorted(chosen, key=lambda s: s.order)]
 
@@ -136,9 +181,8 @@ def _chapter_parts(chapter: Chapter) -> list[list[str]]:
     parts: list[list[str]] = [[] for _ in range(CHAPTER_PARTS)]
     words_before = 0
     for paragraph, length in zip(chapter.paragraphs, lengths, strict=True):
-        parts[min(CHAPTER_PARTS - 1, CHAPTER_PARTS * words_before // total)].append(
-            paragraph.text
-        )
+        part = min(CHAPTER_PARTS - 1, CHAPTER_PARTS * words_before // total)
+        parts[part].append(paragraph.text)
         words_before += length
     return [part for part in parts if part]
 
@@ -151,6 +195,8 @@ def _sentences_of(sections: Sequence[Sequence[str]]) -> list[_Sentence]:
             for position, text in enumerate(split_sentences(paragraph)):
                 word_count = len(text.split())
                 prior = _length_prior(word_count) * _opener_prior(text)
+                if _POINTS_AT_VISUAL.search(text):
+                    prior *= _POINTS_AT_VISUAL_PENALTY
                 if first_in_section:
                     prior *= _CHAPTER_OPENING_BONUS
                 elif position == 0:
@@ -197,9 +243,11 @@ def _stands_alone(text: str, word_count: int) -> bool:
     first = text.lstrip(_OPENING_PUNCTUATION)[:1]
     if not (first.isalpha() and first.isupper()):
         return False
+    if _CODE_MARK.search(text):
+        return False
     tokens = text.split()
-    wordy = sum(1 for token in tokens if sum(ch.isalpha() for ch in token) >= 2)
-    return wordy >= 0.8 * len(tokens)
+    wordy = sum(1 for token in tokens if _PLAIN_WORD.fullmatch(token.strip(_WORD_PUNCTUATION)))
+    return wordy >= _PLAIN_WORD_SHARE * len(tokens)
 
 
 def _length_prior(word_count: int) -> float:
@@ -214,23 +262,24 @@ def _opener_prior(text: str) -> float:
     return 1.0
 
 
-def _term_weights(sentence_terms: Iterable[frozenset[str]]) -> dict[str, float]:
-    """TF-IDF with the whole text as the document and its sentences as the collection."""
-    occurrences: Counter[str] = Counter()
+def _term_weights(sentence_terms: Iterable[frozenset[str]]) -> dict[str, _TermWeight]:
+    """IDF with the whole text as the document and its sentences as the collection, and
+    the text's centroid: how much of the text each term accounts for."""
+    sentences_with: Counter[str] = Counter()
     sentence_count = 0
     for terms in sentence_terms:
         sentence_count += 1
-        occurrences.update(terms)
-    # Term frequency is counted once per sentence, so one sentence repeating a word
-    # cannot make it a theme; +1 keeps a word present in every sentence above zero.
-    return {
-        term: math.log1p(count) * math.log((sentence_count + 1) / count)
-        for term, count in occurrences.items()
-    }
+        sentences_with.update(terms)
+    weights = {}
+    for term, count in sentences_with.items():
+        # +1 keeps a word present in every sentence just above zero rather than at it.
+        idf = math.log((sentence_count + 1) / count)
+        weights[term] = _TermWeight(idf=idf, centroid=count * idf)
+    return weights
 
 
 def _choose(
-    candidates: list[_Sentence], weights: dict[str, float], target_words: int
+    candidates: list[_Sentence], weights: dict[str, _TermWeight], target_words: int
 ) -> list[_Sentence]:
     ceiling = math.floor(target_words * (1 + OVERSHOOT))
     # Every adjustment below only lowers a score, so a candidate's unadjusted score is an
@@ -240,6 +289,7 @@ def _choose(
         key=lambda pair: (-pair[0], pair[1].order),
     )
     chosen: list[_Sentence] = []
+    chosen_orders: set[int] = set()
     taken_from_section: Counter[int] = Counter()
     said_factor: dict[str, float] = {}
     total = 0
@@ -250,7 +300,7 @@ def _choose(
         for bound, sentence in ranked:
             if bound < best_score or bound <= 0:
                 break
-            if sentence.word_count > room or sentence in chosen:
+            if sentence.word_count > room or sentence.order in chosen_orders:
                 continue
             if any(_overlap(sentence, other) > _NEAR_DUPLICATE_OVERLAP for other in chosen):
                 continue
@@ -264,6 +314,7 @@ def _choose(
         if best is None:
             break
         chosen.append(best)
+        chosen_orders.add(best.order)
         total += best.word_count
         taken_from_section[best.section] += 1
         for term in best.terms:
@@ -272,10 +323,19 @@ def _choose(
 
 
 def _content_score(
-    sentence: _Sentence, weights: dict[str, float], said_factor: dict[str, float]
+    sentence: _Sentence, weights: dict[str, _TermWeight], said_factor: dict[str, float]
 ) -> float:
-    weight = sum(weights.get(term, 0.0) * said_factor.get(term, 1.0) for term in sentence.terms)
-    return weight / math.sqrt(sentence.word_count)
+    """Cosine between the sentence's IDF vector and the text's centroid (up to the
+    centroid's norm, the same for every sentence), with words already said discounted.
+    A sentence of the text's recurring themes scores high; one full of words the text
+    uses once (a quotation, a type specimen) scores low, however rare they are."""
+    along_centroid = 0.0
+    length_squared = 0.0
+    for term in sentence.terms:
+        weight = weights[term]
+        along_centroid += weight.idf * weight.centroid * said_factor.get(term, 1.0)
+        length_squared += weight.idf**2
+    return along_centroid / math.sqrt(length_squared) if length_squared else 0.0
 
 
 def _overlap(first: _Sentence, second: _Sentence) -> float:

@@ -7,13 +7,28 @@ one entry in `PROVIDERS`.
 from __future__ import annotations
 
 from pdf2audiobook.pipeline.voices.base import ProviderStatus, TTSProvider
+from pdf2audiobook.pipeline.voices.cloud.azure_speech import AzureSpeechProvider
+from pdf2audiobook.pipeline.voices.cloud.elevenlabs import ElevenLabsProvider
+from pdf2audiobook.pipeline.voices.cloud.google_tts import GoogleTTSProvider
+from pdf2audiobook.pipeline.voices.cloud.openai_compatible import OpenAICompatibleProvider
+from pdf2audiobook.pipeline.voices.cloud.openai_speech import OpenAIProvider
+from pdf2audiobook.pipeline.voices.cloud.polly import PollyProvider
 from pdf2audiobook.pipeline.voices.errors import UnknownProviderError
 from pdf2audiobook.pipeline.voices.local import LocalProvider
 
 DEFAULT_PROVIDER = LocalProvider.name
 
 PROVIDERS: dict[str, type[TTSProvider]] = {
-    LocalProvider.name: LocalProvider,
+    provider.name: provider
+    for provider in (
+        LocalProvider,
+        OpenAIProvider,
+        OpenAICompatibleProvider,
+        ElevenLabsProvider,
+        GoogleTTSProvider,
+        AzureSpeechProvider,
+        PollyProvider,
+    )
 }
 
 

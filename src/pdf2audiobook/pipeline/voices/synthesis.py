@@ -105,6 +105,8 @@ def synthesise(
     if workers < 1:
         raise ValueError(f"workers must be at least 1, not {workers}")
     provider = get_provider(provider_name)
+    if provider.max_concurrency is not None:
+        workers = min(workers, provider.max_concurrency)
     speed = validate_speed(speed)
     resolved = provider.resolve_voice(voice, None)
     stats = SynthesisStats()

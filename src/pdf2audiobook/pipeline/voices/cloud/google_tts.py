@@ -1,0 +1,432 @@
+"""The `google` provider: Google Cloud Text-to-Speech, `POST /v1/text:synthesize`.
+
+Wire facts, from Google's REST reference (`text.synthesize`, `AudioConfig`,
+`AudioEncoding`), its quotas page and its OAuth 2.0 service-account guide:
+- JSON body `input.text`, `voice.languageCode` + `voice.name`, `audioConfig`; the answer
+  is `{"audioContent": base64}`.
+- `LINEAR16` is 16-bit signed little-endian PCM and "also contains a WAV header"; with
+  `sampleRateHertz` set the service resamples to that rate.
+- `speakingRate` is 0.25-4.0 (1.0 native), so our 0.5-2.0 range passes through.
+- Content limit: 5,000 *bytes* per request (cloud.google.com/text-to-speech/quotas); a
+  longer input is refused with 400 INVALID_ARGUMENT "Either `input.text` or `input.ssml`
+  is longer than the limit of 5000 bytes".
+- An API key goes in the `x-goog-api-key` header; a wrong one is answered 400
+  INVALID_ARGUMENT with reason API_KEY_INVALID, not 401.
+- A service-account key file is exchanged for a bearer token: an RS256 JWT (iss = the
+  account's email, scope, aud = token_uri, iat, exp at most one hour later) posted to
+  `token_uri` with grant_type `urn:ietf:params:oauth:grant-type:jwt-bearer`; the answer
+  has `access_token` and `expires_in`. A refused assertion is 400 `invalid_grant`.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar
+from urllib.parse import urlencode
+
+import httpx
+import jwt
+from pydantic import SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from pdf2audiobook.pipeline.voices.base import ProviderStatus, SpeechAudio, TTSProvider, VoiceInfo
+from pdf2audiobook.pipeline.voices.cloud.errors import ProviderAuthError, ProviderRequestError
+from pdf2audiobook.pipeline.voices.cloud.http import RetryPolicy, request_with_retries
+from pdf2audiobook.pipeline.voices.cloud.pcm import MalformedAudioError, wav_to_audio
+from pdf2audiobook.pipeline.voices.errors import (
+    ChunkTooLongError,
+    UnknownVoiceError,
+    VoiceUnavailableError,
+)
+
+VOICE_TYPES = ("default", "female", "male")
+GOOGLE_VOICES = {
+    "default": "en-US-Neural2-D",
+    "female": "en-US-Neural2-F",
+    "male": "en-US-Neural2-D",
+}
+"""The spec's mapping of voice types to voices (backend guidelines, "Voice Mapping")."""
+_CATALOGUE = (("en-US-Neural2-D", "male"), ("en-US-Neural2-F", "female"))
+GOOGLE_SAMPLE_RATE = 24_000
+"""Asked for in every request; Neural2 voices are natively 24 kHz, so nothing is resampled."""
+GOOGLE_INPUT_BYTE_LIMIT = 5_000
+"""UTF-8 bytes of `input.text` per request (Text-to-Speech quotas, "Content limits")."""
+CLOUD_PLATFORM_SCOPE = "https://www.googleapis.com/auth/cloud-platform"
+JWT_BEARER_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+_ASSERTION_LIFETIME_SECONDS = 3600
+"""Google accepts assertions valid for at most one hour."""
+_TOKEN_REFRESH_MARGIN_SECONDS = 300.0
+"""Fetch a new token this long before the old one expires, so no request carries a token
+that dies in flight or on a server whose clock runs a little ahead."""
+# Google voice names are "<language>-<region>-<family>-<variant>", e.g. en-US-Neural2-F,
+# cmn-CN-Wavenet-A, en-US-Chirp3-HD-Sulafat; the first two parts are the languageCode.
+_VOICE_NAME = re.compile(r"^([a-z]{2,3}-[A-Za-z0-9]{2,4})-[A-Za-z0-9][A-Za-z0-9-]*$")
+
+
+class GoogleTTSSettings(BaseSettings):
+    """GOOGLE_API_KEY, GOOGLE_APPLICATION_CREDENTIALS and GOOGLE_TTS_BASE_URL."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_ignore_empty=True, extra="ignore")
+
+    google_api_key: SecretStr | None = None
+    """Used when set; otherwise the service account below."""
+    google_application_credentials: Path | None = None
+    """A service-account JSON key file, as the spec names it."""
+    google_tts_base_url: str = "https://texttospeech.googleapis.com"
+    """Overridden by tests to reach a local server."""
+
+
+@dataclass(frozen=True)
+class ServiceAccountKey:
+    """The fields of a service-account key file that the token exchange needs."""
+
+    client_email: str
+    token_uri: str
+    private_key_id: str | None
+    private_key: str = field(repr=False)
+    """PEM; kept out of `repr` so it never reaches a log or a traceback."""
+
+    @classmethod
+    def load(cls, path: Path) -> ServiceAccountKey:
+        """The key in `path`; raises ValueError saying what is wrong with the file."""
+        try:
+            fields = json.loads(path.read_text(encoding="utf-8"))
+        except OSError as error:
+            raise ValueError(f"cannot read {path}: {error.strerror or error}") from None
+        except json.JSONDecodeError:
+            raise ValueError(f"{path} is not a JSON key file") from None
+        if not isinstance(fields, dict) or fields.get("type") != "service_account":
+            raise ValueError(
+                f"{path} is not a service-account key (its type must be service_account)"
+            )
+        values = {name: fields.get(name) for name in ("client_email", "private_key", "token_uri")}
+        missing = [
+            name for name, value in values.items() if not isinstance(value, str) or not value
+        ]
+        if missing:
+            raise ValueError(f"{path} lacks {', '.join(missing)}")
+        key_id = fields.get("private_key_id")
+        return cls(
+            client_email=str(values["client_email"]),
+            private_key=str(values["private_key"]),
+            private_key_id=key_id if isinstance(key_id, str) else None,
+            token_uri=str(values["token_uri"]),
+        )
+
+
+class GoogleTTSProvider(TTSProvider):
+    """Google Cloud voices; needs GOOGLE_API_KEY or a service-account key file.
+
+    Any Google voice name is accepted as `voice`; the catalogue lists the spec's two. The
+    HTTP client is created on first synthesis unless one is passed in; `policy` sets the
+    retries and `clock` the time used for token expiry (tests pass all three). A service
+    account's access token is fetched once and reused until shortly before it expires.
+    """
+
+    name: ClassVar[str] = "google"
+    max_chars: ClassVar[int] = 1_500
+    """At most 3 UTF-8 bytes per character in the Basic Multilingual Plane (all Latin,
+    Greek, Cyrillic and CJK text) keeps 1,500 characters within Google's 5,000-byte limit;
+    only text full of emoji or other 4-byte characters can exceed it, and `_synthesise`
+    checks the bytes exactly before sending. About 90 s of speech per request."""
+
+    def __init__(
+        self,
+        settings: GoogleTTSSettings | None = None,
+        *,
+        client: httpx.Client | None = None,
+        policy: RetryPolicy | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._settings = settings or GoogleTTSSettings()
+        self._client = client
+        self._client_lock = threading.Lock()
+        self._policy = policy or RetryPolicy()
+        self._tokens = ServiceAccountTokens(
+            self._settings.google_application_credentials, self._http, self._policy, clock
+        )
+
+    def status(self) -> ProviderStatus:
+        """The spec's voices; unavailable, with the reason, until credentials are set."""
+        problem = self._credentials_problem()
+        return ProviderStatus(
+            name=self.name,
+            available=problem is None,
+            reason=problem,
+            voices=[
+                VoiceInfo(
+                    name=voice,
+                    provider=self.name,
+                    voice_type=voice_type,
+                    language=_language_of(voice),
+                    available=problem is None,
+                    reason=problem,
+                    description=f"Google Cloud {voice} ({voice_type})",
+                )
+                for voice, voice_type in _CATALOGUE
+            ],
+        )
+
+    def resolve_voice(self, voice: str | None, voice_type: str | None) -> str:
+        """A Google voice name: `voice` if given, else the spec's voice for `voice_type`.
+
+        Types: "default" and "male" are en-US-Neural2-D, "female" en-US-Neural2-F; `voice`
+        may be one of those words or any Google voice name ("en-GB-Wavenet-B"). Raises
+        `UnknownVoiceError` for an unknown type, a malformed name or a listed voice of the
+        other type, and `VoiceUnavailableError` when no credentials are configured.
+        """
+        wanted_type = (voice_type or "default").strip().lower()
+        if wanted_type not in VOICE_TYPES:
+            raise UnknownVoiceError(
+                f"Unknown voice type {voice_type!r}; choose one of: {', '.join(VOICE_TYPES)}."
+            )
+        name = (voice or wanted_type).strip()
+        if name.lower() in VOICE_TYPES:
+            name = GOOGLE_VOICES[name.lower()]
+        name = _checked_voice_name(name)
+        listed_type = dict(_CATALOGUE).get(name)
+        if wanted_type != "default" and listed_type not in (None, wanted_type):
+            raise UnknownVoiceError(
+                f"The voice {name!r} is {listed_type}, not {wanted_type}; leave out the voice "
+                f"type or choose the {wanted_type} voice {GOOGLE_VOICES[wanted_type]}."
+            )
+        problem = self._credentials_problem()
+        if problem is not None:
+            raise VoiceUnavailableError(f"The Google voices cannot be used: {problem}.")
+        return name
+
+    def engine_version(self, voice: str) -> str:
+        """The API, voice and output format; Google names a new model as a new voice."""
+        name = _checked_voice_name(voice)
+        return f"google-texttospeech-v1 voice={name} LINEAR16-{GOOGLE_SAMPLE_RATE}"
+
+    def sample_rate(self, voice: str) -> int:
+        """24,000 Hz for every voice: each request asks for it."""
+        _checked_voice_name(voice)
+        return GOOGLE_SAMPLE_RATE
+
+    def _synthesise(self, text: str, voice: str, speed: float) -> SpeechAudio:
+        size = len(text.encode("utf-8"))
+        if size > GOOGLE_INPUT_BYTE_LIMIT:
+            raise ChunkTooLongError(
+                f"A piece of text of {len(text)} characters is {size} bytes in UTF-8; Google "
+                f"Text-to-Speech takes at most {GOOGLE_INPUT_BYTE_LIMIT} bytes at once. The text "
+                "should have been split into shorter chunks; please report this as a bug."
+            )
+        body = {
+            "input": {"text": text},
+            "voice": {"languageCode": _language_of(voice), "name": voice},
+            "audioConfig": {
+                "audioEncoding": "LINEAR16",
+                "speakingRate": speed,
+                "sampleRateHertz": GOOGLE_SAMPLE_RATE,
+            },
+        }
+        url = f"{self._settings.google_tts_base_url.rstrip('/')}/v1/text:synthesize"
+        try:
+            response = request_with_retries(
+                self._http(),
+                "POST",
+                url,
+                provider=self.name,
+                policy=self._policy,
+                headers=self._auth_headers(),
+                json=body,
+            )
+        except ProviderAuthError:
+            # A token revoked or expired early: the next chunk should fetch a fresh one.
+            self._tokens.forget()
+            raise
+        except ProviderRequestError as error:
+            if "API key not valid" in str(error) or "API_KEY_INVALID" in str(error):
+                raise ProviderAuthError(
+                    f"google refused GOOGLE_API_KEY as not valid ({error.message}). "
+                    "Check the API key."
+                ) from None
+            raise
+        return _audio_of(response)
+
+    def _auth_headers(self) -> dict[str, str]:
+        api_key = self._settings.google_api_key
+        if api_key is not None and api_key.get_secret_value().strip():
+            return {"x-goog-api-key": api_key.get_secret_value().strip()}
+        return {"Authorization": f"Bearer {self._tokens.token()}"}
+
+    def _credentials_problem(self) -> str | None:
+        api_key = self._settings.google_api_key
+        if api_key is not None and api_key.get_secret_value().strip():
+            return None
+        path = self._settings.google_application_credentials
+        if path is None:
+            return _NO_CREDENTIALS
+        try:
+            ServiceAccountKey.load(path)
+        except ValueError as error:
+            return f"GOOGLE_APPLICATION_CREDENTIALS: {error}"
+        return None
+
+    def _http(self) -> httpx.Client:
+        with self._client_lock:
+            if self._client is None:
+                self._client = httpx.Client()
+            return self._client
+
+
+class ServiceAccountTokens:
+    """Bearer tokens for the service account in `key_path`, each reused until shortly
+    before it expires; thread-safe. `http` gives the client to post assertions with."""
+
+    def __init__(
+        self,
+        key_path: Path | None,
+        http: Callable[[], httpx.Client],
+        policy: RetryPolicy,
+        clock: Callable[[], float],
+    ) -> None:
+        self._key_path = key_path
+        self._http = http
+        self._policy = policy
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._token: str | None = None
+        self._expires_at = 0.0
+
+    def token(self) -> str:
+        """A valid access token, fetched from the key's token_uri when none is cached.
+
+        Raises `VoiceUnavailableError` for a missing or unreadable key file and
+        `ProviderAuthError` when the key cannot sign or Google refuses the assertion.
+        """
+        with self._lock:
+            if self._token is not None and self._clock() < self._expires_at:
+                return self._token
+            key = self._key()
+            issued_at = self._clock()
+            token, lifetime = self._exchange(key, issued_at)
+            self._token = token
+            self._expires_at = issued_at + lifetime - _TOKEN_REFRESH_MARGIN_SECONDS
+            return token
+
+    def forget(self) -> None:
+        """Drop the cached token, so the next `token()` fetches a new one."""
+        with self._lock:
+            self._token = None
+            self._expires_at = 0.0
+
+    def _exchange(self, key: ServiceAccountKey, now: float) -> tuple[str, float]:
+        claims = {
+            "iss": key.client_email,
+            "scope": CLOUD_PLATFORM_SCOPE,
+            "aud": key.token_uri,
+            "iat": int(now),
+            "exp": int(now) + _ASSERTION_LIFETIME_SECONDS,
+        }
+        # The key id lets Google pick the right public key when the account has several.
+        header = {"kid": key.private_key_id} if key.private_key_id else None
+        try:
+            assertion = jwt.encode(claims, key.private_key, algorithm="RS256", headers=header)
+        except (ValueError, TypeError, jwt.PyJWTError) as error:
+            raise ProviderAuthError(
+                f"The private key of the Google service account {key.client_email} cannot "
+                f"sign a token ({type(error).__name__}); check GOOGLE_APPLICATION_CREDENTIALS."
+            ) from None
+        try:
+            response = request_with_retries(
+                self._http(),
+                "POST",
+                key.token_uri,
+                provider="google",
+                policy=self._policy,
+                headers={"Content-Type": "application/x-www-form-urlencoded"},
+                content=urlencode(
+                    {"grant_type": JWT_BEARER_GRANT, "assertion": assertion}
+                ).encode(),
+            )
+        except ProviderRequestError as error:
+            # 400 invalid_grant and friends: the account or its key was refused.
+            raise ProviderAuthError(
+                f"google refused the service account {key.client_email} ({error.message})."
+            ) from None
+        return _token_of(response)
+
+    def _key(self) -> ServiceAccountKey:
+        path = self._key_path
+        if path is None:
+            raise VoiceUnavailableError(f"The Google voices cannot be used: {_NO_CREDENTIALS}.")
+        try:
+            return ServiceAccountKey.load(path)
+        except ValueError as error:
+            raise VoiceUnavailableError(
+                f"The Google voices cannot be used: GOOGLE_APPLICATION_CREDENTIALS: {error}."
+            ) from None
+
+
+_NO_CREDENTIALS = (
+    "set GOOGLE_API_KEY, or GOOGLE_APPLICATION_CREDENTIALS to a service-account key file"
+)
+
+
+def _checked_voice_name(voice: str) -> str:
+    _language_of(voice)
+    return voice
+
+
+def _language_of(voice: str) -> str:
+    """The languageCode a voice name starts with; raises `UnknownVoiceError` if none."""
+    match = _VOICE_NAME.match(voice)
+    if match is None:
+        raise UnknownVoiceError(
+            f"{voice!r} is not a Google voice name; names look like en-US-Neural2-F "
+            f"(language, region, family, variant). The spec's voices are: "
+            f"{', '.join(name for name, _ in _CATALOGUE)}."
+        )
+    return match.group(1)
+
+
+def _audio_of(response: httpx.Response) -> SpeechAudio:
+    """The WAV inside a synthesize answer, checked to be 16-bit mono at the rate asked."""
+    try:
+        encoded = _json_object(response).get("audioContent")
+        if not isinstance(encoded, str):
+            raise ValueError("it has no audioContent")
+        wav = base64.b64decode(encoded, validate=True)
+    except (ValueError, binascii.Error) as error:
+        raise MalformedAudioError(f"google answered with unreadable audio: {error}.") from None
+    audio = wav_to_audio(wav)
+    if audio.sample_rate != GOOGLE_SAMPLE_RATE:
+        raise MalformedAudioError(
+            f"google answered with {audio.sample_rate} Hz audio where {GOOGLE_SAMPLE_RATE} Hz "
+            "was asked for."
+        )
+    if not len(audio.samples):
+        raise MalformedAudioError("google answered with no audio for a non-empty text.")
+    return audio
+
+
+def _token_of(response: httpx.Response) -> tuple[str, float]:
+    try:
+        fields = _json_object(response)
+        token, lifetime = fields.get("access_token"), fields.get("expires_in")
+        if not isinstance(token, str) or not token or not isinstance(lifetime, int | float):
+            raise ValueError("it lacks access_token or expires_in")
+    except ValueError as error:
+        raise ProviderAuthError(f"google's token endpoint answered unreadably: {error}.") from None
+    return token, float(lifetime)
+
+
+def _json_object(response: httpx.Response) -> dict[str, Any]:
+    try:
+        fields = response.json()
+    except ValueError:
+        raise ValueError("it is not JSON") from None
+    if not isinstance(fields, dict):
+        raise ValueError("it is not a JSON object")
+    return fields

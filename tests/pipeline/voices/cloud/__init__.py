@@ -1,0 +1,1 @@
+"""Cloud speech providers, tested against local servers speaking their wire protocols."""
