@@ -19,6 +19,7 @@ from pdf2audiobook.pipeline.errors import PipelineError
 from pdf2audiobook.pipeline.estimate import estimate_book
 from pdf2audiobook.pipeline.extract import book_to_json, extract_book
 from pdf2audiobook.pipeline.reading.reader import ReadOptions
+from pdf2audiobook.pipeline.summary.chapters import SummaryMode
 from pdf2audiobook.pipeline.voices import default_cache_dir, provider_statuses
 
 app = typer.Typer(
@@ -124,6 +125,13 @@ def convert(
     no_cache: Annotated[
         bool, typer.Option("--no-cache", help="Do not reuse or keep synthesised chunks.")
     ] = False,
+    summary: Annotated[
+        SummaryMode,
+        typer.Option("--summary", help="A spoken summary before the book, or the summary only."),
+    ] = SummaryMode.NONE,
+    recaps: Annotated[bool, typer.Option("--recaps", help="A short recap after each chapter.")] = (
+        False
+    ),
 ) -> None:
     """Turn a PDF into an audiobook with chapters, tags and a cover."""
     if voice is not None and voice_type is not None:
@@ -140,6 +148,8 @@ def convert(
         lexicon=lexicon,
         workers=workers,
         cache_dir=None if no_cache else default_cache_dir(),
+        summary=summary,
+        recaps=recaps,
     )
     try:
         with ConvertProgressBar() as bar:
@@ -147,6 +157,8 @@ def convert(
     except PipelineError as error:
         _fail(error)
         return
+    for note in result.notes:
+        typer.echo(f"note: {note}", err=True)
     typer.echo(
         f"{result.path}: {format_duration(result.duration_seconds)}, "
         f"{result.chapters} chapters, read by {result.voice} at "

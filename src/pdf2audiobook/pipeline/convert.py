@@ -30,6 +30,7 @@ from pdf2audiobook.pipeline.progress import (
 )
 from pdf2audiobook.pipeline.reading.reader import ReadOptions, read_pdf
 from pdf2audiobook.pipeline.speech import Lexicon, chapter_speech
+from pdf2audiobook.pipeline.summary.chapters import SummaryMode, with_summaries
 from pdf2audiobook.pipeline.voices import ChunkCache, default_workers, get_provider
 
 AudioFormat = Literal["m4b", "mp3"]
@@ -61,6 +62,9 @@ class ConvertOptions:
     chapter_dir: Path | None = None
     """Also write each chapter as its own file here (see `on_chapter_audio`)."""
     read: ReadOptions = field(default_factory=ReadOptions)
+    summary: SummaryMode = SummaryMode.NONE
+    recaps: bool = False
+    """A short recap after each chapter."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +80,8 @@ class ConvertResult:
     chapter_voices: list[tuple[str, str]]
     """(provider, voice) that read each chapter."""
     characters_by_provider: dict[str, int]
+    notes: list[str] = field(default_factory=list)
+    """What a listener should know, e.g. that the summary fell back to the book's sentences."""
 
     @property
     def realtime_factor(self) -> float:
@@ -112,7 +118,9 @@ def convert_pdf(
     )
     raw = read_pdf(pdf, read_options)
     report(ProgressEvent(MILESTONE_EXTRACTED, Stage.READING))
-    book = build_book(raw, options.footnotes)
+    book, summary_notes = with_summaries(
+        build_book(raw, options.footnotes), options.summary, options.recaps
+    )
     if on_book is not None:
         # The chapter plan and ledger, known long before the audio: a service shows them.
         on_book(book)
@@ -163,6 +171,7 @@ def convert_pdf(
         chunks_from_cache=narration.chunks_from_cache,
         chapter_voices=[(choice.provider, choice.voice) for choice in narration.chapter_voices],
         characters_by_provider=narration.characters_by_provider,
+        notes=summary_notes,
     )
 
 

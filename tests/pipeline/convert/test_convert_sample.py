@@ -25,7 +25,8 @@ from pdf2audiobook.pipeline.convert import (
 )
 from pdf2audiobook.pipeline.progress import ProgressEvent
 from pdf2audiobook.pipeline.reading.reader import ReadOptions, read_pdf
-from pdf2audiobook.pipeline.speech import Pause, chapter_speech
+from pdf2audiobook.pipeline.speech import Pause, chapter_speech, split_sentences
+from pdf2audiobook.pipeline.summary.chapters import SummaryMode
 from pdf2audiobook.pipeline.voices import ChunkCache, get_provider
 from tests.conftest import SAMPLES
 
@@ -176,3 +177,30 @@ def test_second_format_reuses_every_synthesised_chunk(m4b: Converted, mp3: Conve
     assert m4b.result.chunks_from_cache == 0
     assert mp3.result.chunks_synthesised == 0
     assert mp3.result.chunks_from_cache == m4b.result.chunks_synthesised
+
+
+def test_summary_chapter_comes_first_and_is_made_of_the_books_sentences(
+    tmp_path: Path, m4b: Converted, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache_dir = m4b.cache
+    # No language model configured: the summary is extractive, from the book itself.
+    for name in ("SUMMARY_LLM_BASE_URL", "SUMMARY_LLM_MODEL"):
+        monkeypatch.delenv(name, raising=False)
+    plans: list[list[str]] = []
+    options = ConvertOptions(
+        output=tmp_path / "with-summary.m4b", cache_dir=cache_dir, summary=SummaryMode.BEFORE
+    )
+    result = convert_pdf(
+        SAMPLE_BOOK,
+        options,
+        on_book=lambda book: plans.append([c.text for c in book.chapters]),
+    )
+    assert [title for title, _, _ in _chapters(result.path)] == ["Summary", *TITLES]
+    summary, *chapters = plans[0]
+    book_text = " ".join(" ".join(text.split()) for text in chapters)
+    for sentence in split_sentences(summary):
+        assert sentence in book_text
+    assert 100 <= len(summary.split()) <= 190
+    # The chapters themselves were cached by the earlier runs: only the summary is new.
+    limit = get_provider("local").max_chars
+    assert result.chunks_synthesised == len(chapter_speech("Summary", [summary], limit))

@@ -100,7 +100,6 @@ def test_same_idempotency_key_returns_the_first_job(api: Api) -> None:
 @pytest.mark.parametrize(
     ("form", "status", "error"),
     [
-        ({"include_summary": "true"}, 400, "BadRequest"),
         ({"provider": "nosuch"}, 400, "BadRequest"),
         ({"voice": "fenrir"}, 400, "BadRequest"),
         ({"reading_speed": "3"}, 422, "ValidationError"),

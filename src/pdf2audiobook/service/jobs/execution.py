@@ -25,6 +25,7 @@ from pdf2audiobook.pipeline.errors import PipelineError
 from pdf2audiobook.pipeline.progress import ProgressEvent
 from pdf2audiobook.pipeline.reading.limits import ReadLimits
 from pdf2audiobook.pipeline.reading.reader import ReadOptions
+from pdf2audiobook.pipeline.summary.chapters import SummaryMode
 from pdf2audiobook.pipeline.voices.pricing import cost_of
 from pdf2audiobook.service.jobs.options import JobOptions
 from pdf2audiobook.service.jobs.repository import JobQueueRepository
@@ -54,6 +55,12 @@ class JobStopped(Exception):
 def audio_key_for(job_id: str, audio_format: str) -> str:
     """Deterministic, so a retried job overwrites rather than leaks its earlier audio."""
     return f"audio/{job_id}.{audio_format}"
+
+
+def _summary_mode(options: JobOptions) -> SummaryMode:
+    if options.summary_only:
+        return SummaryMode.ONLY
+    return SummaryMode.BEFORE if options.include_summary else SummaryMode.NONE
 
 
 def chapter_audio_key_for(job_id: str, number: int, audio_format: str) -> str:
@@ -125,6 +132,8 @@ class _JobRun:
                     password=password,
                     cache_dir=self.settings.data_dir / "cache",
                     chapter_dir=chapter_dir,
+                    summary=_summary_mode(options),
+                    recaps=options.chapter_recaps,
                     read=ReadOptions(limits=ReadLimits(max_pages=self.settings.max_pdf_pages)),
                 ),
                 self._on_progress,

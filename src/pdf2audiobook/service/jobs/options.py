@@ -22,5 +22,9 @@ class JobOptions(BaseModel):
     voice: str | None = Field(default=None, max_length=64)
     reading_speed: float = Field(default=1.0, ge=0.5, le=2.0)
     include_summary: bool = False
+    """A spoken summary chapter before the book."""
+    summary_only: bool = False
+    """The summary alone, instead of the book."""
+    chapter_recaps: bool = False
     output_format: Literal["m4b", "mp3"] = "m4b"
     footnotes: FootnotePolicy = FootnotePolicy.END

@@ -50,6 +50,8 @@ def create_job(
     voice: Annotated[str | None, Form(max_length=64)] = None,
     reading_speed: Annotated[float, Form(ge=0.5, le=2.0)] = 1.0,
     include_summary: Annotated[bool, Form()] = False,
+    summary_only: Annotated[bool, Form()] = False,
+    chapter_recaps: Annotated[bool, Form()] = False,
     output_format: Annotated[str, Form(pattern="^(m4b|mp3)$")] = "m4b",
     footnotes: Annotated[FootnotePolicy, Form()] = FootnotePolicy.END,
     password: Annotated[str | None, Form(max_length=1024)] = None,
@@ -62,6 +64,8 @@ def create_job(
         voice=voice,
         reading_speed=reading_speed,
         include_summary=include_summary,
+        summary_only=summary_only,
+        chapter_recaps=chapter_recaps,
         output_format=output_format,
         footnotes=footnotes,
     )

@@ -23,8 +23,6 @@ FINISHED_UNSUCCESSFULLY = (JobStatus.FAILED, JobStatus.CANCELLED)
 
 def check_options_can_be_honoured(options: JobOptions) -> None:
     """Refuse at submission what the pipeline cannot do, instead of failing the job later."""
-    if options.include_summary:
-        raise BadRequest("Spoken summaries are not available yet: send include_summary=false.")
     try:
         provider = get_provider(options.provider)
         status = provider.status()
