@@ -7,8 +7,28 @@ from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
+from pydantic_settings import BaseSettings
 
+from pdf2audiobook.pipeline.summary.llm import SummaryLlmSettings
+from pdf2audiobook.pipeline.voices.cloud.azure_speech import AzureSpeechSettings
+from pdf2audiobook.pipeline.voices.cloud.elevenlabs import ElevenLabsSettings
+from pdf2audiobook.pipeline.voices.cloud.google_tts import GoogleTTSSettings
+from pdf2audiobook.pipeline.voices.cloud.openai_compatible import OpenAICompatibleSettings
+from pdf2audiobook.pipeline.voices.cloud.openai_speech import OpenAISpeechSettings
+from pdf2audiobook.pipeline.voices.cloud.polly import PollySettings
+from pdf2audiobook.pipeline.voices.pricing import PricingSettings
 from pdf2audiobook.service.kit.settings import Settings
+
+PIPELINE_SETTINGS: list[type[BaseSettings]] = [
+    OpenAISpeechSettings,
+    OpenAICompatibleSettings,
+    ElevenLabsSettings,
+    GoogleTTSSettings,
+    AzureSpeechSettings,
+    PollySettings,
+    PricingSettings,
+    SummaryLlmSettings,
+]
 
 
 @pytest.mark.parametrize("environment", ["production", "test"])
@@ -34,5 +54,9 @@ def test_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> 
 def test_env_example_lists_every_setting_and_loads() -> None:
     example = Path(__file__).resolve().parents[2] / ".env.example"
     listed = set(re.findall(r"^([A-Z_0-9]+)=", example.read_text(), re.MULTILINE))
-    assert listed == {name.upper() for name in Settings.model_fields}
+    assert {name.upper() for name in Settings.model_fields} <= listed
+    for voice_or_summary in PIPELINE_SETTINGS:
+        prefix = voice_or_summary.model_config.get("env_prefix", "")
+        names = {f"{prefix}{name}".upper() for name in voice_or_summary.model_fields}
+        assert names <= listed, voice_or_summary.__name__
     assert Settings(_env_file=example).max_upload_bytes == 100 * 1024 * 1024

@@ -112,6 +112,13 @@ def convert(
     ),
     voice_type: VoiceTypeOption = None,
     voice: Annotated[str | None, typer.Option("--voice", help="A voice name.")] = None,
+    provider: Annotated[
+        str, typer.Option("--provider", help="Voice provider (see `pdf2audiobook voices`).")
+    ] = "local",
+    fallback: Annotated[
+        list[str] | None,
+        typer.Option("--fallback", help="Provider to take over a chapter if one fails (repeat)."),
+    ] = None,
     speed: Annotated[float, typer.Option("--speed", help="Reading speed, 0.5 to 2.0.")] = 1.0,
     footnotes: FootnotesOption = FootnotePolicy.END,
     password: PasswordOption = None,
@@ -140,6 +147,8 @@ def convert(
     options = ConvertOptions(
         output=output,
         fmt=fmt.value,
+        provider=provider,
+        fallback_providers=tuple(fallback or ()),
         voice=voice,
         voice_type=voice_type,
         speed=speed,

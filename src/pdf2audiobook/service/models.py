@@ -189,6 +189,8 @@ class Job(TimestampedMixin, Base):
     characters_sent: Mapped[int | None]
     """Characters sent to voice providers (cache hits included): what a cloud bills."""
     cost_usd: Mapped[float | None] = mapped_column(Float)
+    notes: Mapped[str | None] = mapped_column(Text)
+    """What the user should know about a finished job, e.g. a summary made without the LLM."""
     title: Mapped[str | None] = mapped_column(Text)
     author: Mapped[str | None] = mapped_column(Text)
     error_code: Mapped[str | None] = mapped_column(String(64))

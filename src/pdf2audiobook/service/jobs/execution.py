@@ -154,6 +154,7 @@ class _JobRun:
                     cost_of(provider, characters)
                     for provider, characters in result.characters_by_provider.items()
                 ),
+                " ".join(result.notes) or None,
             )
             completed = queue.complete(
                 self.job_id,

@@ -395,10 +395,13 @@ class JobQueueRepository:
         )
         return self._session.execute(statement).first() is not None
 
-    def record_cost(self, job_id: str, owner: str, characters_sent: int, cost_usd: float) -> bool:
-        """What the job sent to voice providers and what that cost. False if the lease is lost."""
+    def record_cost(
+        self, job_id: str, owner: str, characters_sent: int, cost_usd: float, notes: str | None
+    ) -> bool:
+        """What the job sent to voice providers, what that cost, and notes for the user.
+        False if the lease is lost."""
         return self._update_leased(
-            job_id, owner, characters_sent=characters_sent, cost_usd=cost_usd
+            job_id, owner, characters_sent=characters_sent, cost_usd=cost_usd, notes=notes
         )
 
     def replace_removed(self, job_id: str, blocks: Sequence[document.RemovedBlock]) -> None:

@@ -21,6 +21,7 @@ class JobOut(BaseModel):
     duration_seconds: float | None
     characters_sent: int | None
     cost_usd: float | None
+    notes: str | None
     title: str | None
     author: str | None
     error_code: str | None
