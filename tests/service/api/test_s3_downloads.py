@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 
 from pdf2audiobook.service.app import create_app
 from pdf2audiobook.service.jobs.execution import audio_key_for
-from pdf2audiobook.service.jobs.repository import JobQueueRepository
+from pdf2audiobook.service.jobs.queue_repository import JobQueueRepository
 from pdf2audiobook.service.kit.db import session_scope
 from pdf2audiobook.service.kit.state import ServiceState
 from tests.conftest import SAMPLES

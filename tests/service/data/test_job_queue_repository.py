@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from pdf2audiobook.pipeline.document import Chapter as PlannedChapter
 from pdf2audiobook.pipeline.document import Paragraph, RemovalReason
 from pdf2audiobook.pipeline.document import RemovedBlock as RemovedText
-from pdf2audiobook.service.jobs.repository import JobQueueRepository, JobRepository
+from pdf2audiobook.service.jobs.queue_repository import JobQueueRepository
+from pdf2audiobook.service.jobs.repository import JobRepository
 from pdf2audiobook.service.kit.db import session_scope
 from pdf2audiobook.service.models import ChapterStatus, Job, JobStatus, User
 

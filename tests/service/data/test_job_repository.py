@@ -13,11 +13,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from pdf2audiobook.pipeline.document import Chapter as PlannedChapter
 from pdf2audiobook.pipeline.document import Paragraph, RemovalReason
 from pdf2audiobook.pipeline.document import RemovedBlock as RemovedText
-from pdf2audiobook.service.jobs.repository import (
-    IdempotencyKeyInUse,
-    JobQueueRepository,
-    JobRepository,
-)
+from pdf2audiobook.service.jobs.queue_repository import JobQueueRepository
+from pdf2audiobook.service.jobs.repository import IdempotencyKeyInUse, JobRepository
 from pdf2audiobook.service.kit.db import session_scope
 from pdf2audiobook.service.models import Job, JobStatus, User
 

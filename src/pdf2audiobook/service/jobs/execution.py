@@ -28,7 +28,7 @@ from pdf2audiobook.pipeline.reading.reader import ReadOptions
 from pdf2audiobook.pipeline.summary.chapters import SummaryMode
 from pdf2audiobook.pipeline.voices.pricing import cost_of
 from pdf2audiobook.service.jobs.options import JobOptions
-from pdf2audiobook.service.jobs.repository import JobQueueRepository
+from pdf2audiobook.service.jobs.queue_repository import JobQueueRepository
 from pdf2audiobook.service.kit.db import (
     create_engine_from_settings,
     session_factory,

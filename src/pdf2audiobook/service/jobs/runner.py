@@ -15,7 +15,7 @@ from typing import Protocol
 from sqlalchemy.orm import Session, sessionmaker
 
 from pdf2audiobook.service.jobs.execution import execute_job
-from pdf2audiobook.service.jobs.repository import JobQueueRepository
+from pdf2audiobook.service.jobs.queue_repository import JobQueueRepository
 from pdf2audiobook.service.kit.db import session_scope
 from pdf2audiobook.service.kit.settings import Settings
 
