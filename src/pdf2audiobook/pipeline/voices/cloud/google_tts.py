@@ -22,23 +22,25 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import re
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar
-from urllib.parse import urlencode
+from typing import ClassVar
 
 import httpx
-import jwt
 from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from pdf2audiobook.pipeline.voices.base import ProviderStatus, SpeechAudio, TTSProvider, VoiceInfo
 from pdf2audiobook.pipeline.voices.cloud.errors import ProviderAuthError, ProviderRequestError
+from pdf2audiobook.pipeline.voices.cloud.google_auth import (
+    NO_CREDENTIALS,
+    ServiceAccountKey,
+    ServiceAccountTokens,
+    json_object,
+)
 from pdf2audiobook.pipeline.voices.cloud.http import RetryPolicy, request_with_retries
 from pdf2audiobook.pipeline.voices.cloud.pcm import MalformedAudioError, wav_to_audio
 from pdf2audiobook.pipeline.voices.errors import (
@@ -59,13 +61,6 @@ GOOGLE_SAMPLE_RATE = 24_000
 """Asked for in every request; Neural2 voices are natively 24 kHz, so nothing is resampled."""
 GOOGLE_INPUT_BYTE_LIMIT = 5_000
 """UTF-8 bytes of `input.text` per request (Text-to-Speech quotas, "Content limits")."""
-CLOUD_PLATFORM_SCOPE = "https://www.googleapis.com/auth/cloud-platform"
-JWT_BEARER_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
-_ASSERTION_LIFETIME_SECONDS = 3600
-"""Google accepts assertions valid for at most one hour."""
-_TOKEN_REFRESH_MARGIN_SECONDS = 300.0
-"""Fetch a new token this long before the old one expires, so no request carries a token
-that dies in flight or on a server whose clock runs a little ahead."""
 # Google voice names are "<language>-<region>-<family>-<variant>", e.g. en-US-Neural2-F,
 # cmn-CN-Wavenet-A, en-US-Chirp3-HD-Sulafat; the first two parts are the languageCode.
 _VOICE_NAME = re.compile(r"^([a-z]{2,3}-[A-Za-z0-9]{2,4})-[A-Za-z0-9][A-Za-z0-9-]*$")
@@ -82,44 +77,6 @@ class GoogleTTSSettings(BaseSettings):
     """A service-account JSON key file, as the spec names it."""
     google_tts_base_url: str = "https://texttospeech.googleapis.com"
     """Overridden by tests to reach a local server."""
-
-
-@dataclass(frozen=True)
-class ServiceAccountKey:
-    """The fields of a service-account key file that the token exchange needs."""
-
-    client_email: str
-    token_uri: str
-    private_key_id: str | None
-    private_key: str = field(repr=False)
-    """PEM; kept out of `repr` so it never reaches a log or a traceback."""
-
-    @classmethod
-    def load(cls, path: Path) -> ServiceAccountKey:
-        """The key in `path`; raises ValueError saying what is wrong with the file."""
-        try:
-            fields = json.loads(path.read_text(encoding="utf-8"))
-        except OSError as error:
-            raise ValueError(f"cannot read {path}: {error.strerror or error}") from None
-        except json.JSONDecodeError:
-            raise ValueError(f"{path} is not a JSON key file") from None
-        if not isinstance(fields, dict) or fields.get("type") != "service_account":
-            raise ValueError(
-                f"{path} is not a service-account key (its type must be service_account)"
-            )
-        values = {name: fields.get(name) for name in ("client_email", "private_key", "token_uri")}
-        missing = [
-            name for name, value in values.items() if not isinstance(value, str) or not value
-        ]
-        if missing:
-            raise ValueError(f"{path} lacks {', '.join(missing)}")
-        key_id = fields.get("private_key_id")
-        return cls(
-            client_email=str(values["client_email"]),
-            private_key=str(values["private_key"]),
-            private_key_id=key_id if isinstance(key_id, str) else None,
-            token_uri=str(values["token_uri"]),
-        )
 
 
 class GoogleTTSProvider(TTSProvider):
@@ -266,7 +223,7 @@ class GoogleTTSProvider(TTSProvider):
             return None
         path = self._settings.google_application_credentials
         if path is None:
-            return _NO_CREDENTIALS
+            return NO_CREDENTIALS
         try:
             ServiceAccountKey.load(path)
         except ValueError as error:
@@ -278,100 +235,6 @@ class GoogleTTSProvider(TTSProvider):
             if self._client is None:
                 self._client = httpx.Client()
             return self._client
-
-
-class ServiceAccountTokens:
-    """Bearer tokens for the service account in `key_path`, each reused until shortly
-    before it expires; thread-safe. `http` gives the client to post assertions with."""
-
-    def __init__(
-        self,
-        key_path: Path | None,
-        http: Callable[[], httpx.Client],
-        policy: RetryPolicy,
-        clock: Callable[[], float],
-    ) -> None:
-        self._key_path = key_path
-        self._http = http
-        self._policy = policy
-        self._clock = clock
-        self._lock = threading.Lock()
-        self._token: str | None = None
-        self._expires_at = 0.0
-
-    def token(self) -> str:
-        """A valid access token, fetched from the key's token_uri when none is cached.
-
-        Raises `VoiceUnavailableError` for a missing or unreadable key file and
-        `ProviderAuthError` when the key cannot sign or Google refuses the assertion.
-        """
-        with self._lock:
-            if self._token is not None and self._clock() < self._expires_at:
-                return self._token
-            key = self._key()
-            issued_at = self._clock()
-            token, lifetime = self._exchange(key, issued_at)
-            self._token = token
-            self._expires_at = issued_at + lifetime - _TOKEN_REFRESH_MARGIN_SECONDS
-            return token
-
-    def forget(self) -> None:
-        """Drop the cached token, so the next `token()` fetches a new one."""
-        with self._lock:
-            self._token = None
-            self._expires_at = 0.0
-
-    def _exchange(self, key: ServiceAccountKey, now: float) -> tuple[str, float]:
-        claims = {
-            "iss": key.client_email,
-            "scope": CLOUD_PLATFORM_SCOPE,
-            "aud": key.token_uri,
-            "iat": int(now),
-            "exp": int(now) + _ASSERTION_LIFETIME_SECONDS,
-        }
-        # The key id lets Google pick the right public key when the account has several.
-        header = {"kid": key.private_key_id} if key.private_key_id else None
-        try:
-            assertion = jwt.encode(claims, key.private_key, algorithm="RS256", headers=header)
-        except (ValueError, TypeError, jwt.PyJWTError) as error:
-            raise ProviderAuthError(
-                f"The private key of the Google service account {key.client_email} cannot "
-                f"sign a token ({type(error).__name__}); check GOOGLE_APPLICATION_CREDENTIALS."
-            ) from None
-        try:
-            response = request_with_retries(
-                self._http(),
-                "POST",
-                key.token_uri,
-                provider="google",
-                policy=self._policy,
-                headers={"Content-Type": "application/x-www-form-urlencoded"},
-                content=urlencode(
-                    {"grant_type": JWT_BEARER_GRANT, "assertion": assertion}
-                ).encode(),
-            )
-        except ProviderRequestError as error:
-            # 400 invalid_grant and friends: the account or its key was refused.
-            raise ProviderAuthError(
-                f"google refused the service account {key.client_email} ({error.message})."
-            ) from None
-        return _token_of(response)
-
-    def _key(self) -> ServiceAccountKey:
-        path = self._key_path
-        if path is None:
-            raise VoiceUnavailableError(f"The Google voices cannot be used: {_NO_CREDENTIALS}.")
-        try:
-            return ServiceAccountKey.load(path)
-        except ValueError as error:
-            raise VoiceUnavailableError(
-                f"The Google voices cannot be used: GOOGLE_APPLICATION_CREDENTIALS: {error}."
-            ) from None
-
-
-_NO_CREDENTIALS = (
-    "set GOOGLE_API_KEY, or GOOGLE_APPLICATION_CREDENTIALS to a service-account key file"
-)
 
 
 def _checked_voice_name(voice: str) -> str:
@@ -394,7 +257,7 @@ def _language_of(voice: str) -> str:
 def _audio_of(response: httpx.Response) -> SpeechAudio:
     """The WAV inside a synthesize answer, checked to be 16-bit mono at the rate asked."""
     try:
-        encoded = _json_object(response).get("audioContent")
+        encoded = json_object(response).get("audioContent")
         if not isinstance(encoded, str):
             raise ValueError("it has no audioContent")
         wav = base64.b64decode(encoded, validate=True)
@@ -409,24 +272,3 @@ def _audio_of(response: httpx.Response) -> SpeechAudio:
     if not len(audio.samples):
         raise MalformedAudioError("google answered with no audio for a non-empty text.")
     return audio
-
-
-def _token_of(response: httpx.Response) -> tuple[str, float]:
-    try:
-        fields = _json_object(response)
-        token, lifetime = fields.get("access_token"), fields.get("expires_in")
-        if not isinstance(token, str) or not token or not isinstance(lifetime, int | float):
-            raise ValueError("it lacks access_token or expires_in")
-    except ValueError as error:
-        raise ProviderAuthError(f"google's token endpoint answered unreadably: {error}.") from None
-    return token, float(lifetime)
-
-
-def _json_object(response: httpx.Response) -> dict[str, Any]:
-    try:
-        fields = response.json()
-    except ValueError:
-        raise ValueError("it is not JSON") from None
-    if not isinstance(fields, dict):
-        raise ValueError("it is not a JSON object")
-    return fields
