@@ -28,7 +28,8 @@ import httpx
 from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from pdf2audiobook.pipeline.voices.base import ProviderStatus, SpeechAudio, TTSProvider, VoiceInfo
+from pdf2audiobook.pipeline.voices.base import ProviderStatus, SpeechAudio, TTSProvider
+from pdf2audiobook.pipeline.voices.cloud.catalogue import catalogue_status, resolve_catalogue_voice
 from pdf2audiobook.pipeline.voices.cloud.http import RetryPolicy, request_with_retries
 from pdf2audiobook.pipeline.voices.cloud.pcm import decode_speech
 from pdf2audiobook.pipeline.voices.errors import (
@@ -37,7 +38,6 @@ from pdf2audiobook.pipeline.voices.errors import (
     VoiceUnavailableError,
 )
 
-VOICE_TYPES = ("default", "female", "male")
 AZURE_VOICES = {
     "default": "en-US-JennyNeural",
     "female": "en-US-JennyNeural",
@@ -116,23 +116,12 @@ class AzureSpeechProvider(TTSProvider):
 
     def status(self) -> ProviderStatus:
         """The spec's voices; unavailable, with the reason, until key and region are set."""
-        problem = self._configuration_problem()
-        return ProviderStatus(
-            name=self.name,
-            available=problem is None,
-            reason=problem,
-            voices=[
-                VoiceInfo(
-                    name=voice,
-                    provider=self.name,
-                    voice_type=voice_type,
-                    language=_locale_of(voice),
-                    available=problem is None,
-                    reason=problem,
-                    description=f"Azure neural voice {voice} ({voice_type})",
-                )
-                for voice, voice_type in _CATALOGUE
-            ],
+        return catalogue_status(
+            self.name,
+            _CATALOGUE,
+            self._configuration_problem(),
+            _locale_of,
+            lambda voice, kind: f"Azure neural voice {voice} ({kind})",
         )
 
     def resolve_voice(self, voice: str | None, voice_type: str | None) -> str:
@@ -143,25 +132,15 @@ class AzureSpeechProvider(TTSProvider):
         Raises `UnknownVoiceError` for an unknown type, a malformed name or a listed voice
         of the other type, and `VoiceUnavailableError` until key and region are set.
         """
-        wanted_type = (voice_type or "default").strip().lower()
-        if wanted_type not in VOICE_TYPES:
-            raise UnknownVoiceError(
-                f"Unknown voice type {voice_type!r}; choose one of: {', '.join(VOICE_TYPES)}."
-            )
-        name = (voice or wanted_type).strip()
-        if name.lower() in VOICE_TYPES:
-            name = AZURE_VOICES[name.lower()]
-        _locale_of(name)
-        listed_type = dict(_CATALOGUE).get(name)
-        if wanted_type != "default" and listed_type not in (None, wanted_type):
-            raise UnknownVoiceError(
-                f"The voice {name!r} is {listed_type}, not {wanted_type}; leave out the voice "
-                f"type or choose the {wanted_type} voice {AZURE_VOICES[wanted_type]}."
-            )
-        problem = self._configuration_problem()
-        if problem is not None:
-            raise VoiceUnavailableError(f"The Azure voices cannot be used: {problem}.")
-        return name
+        return resolve_catalogue_voice(
+            label="Azure",
+            voice=voice,
+            voice_type=voice_type,
+            voice_for_type=AZURE_VOICES,
+            catalogue=_CATALOGUE,
+            checked_name=_checked_azure_name,
+            problem=self._configuration_problem(),
+        )
 
     def engine_version(self, voice: str) -> str:
         """The API, voice and output format; Azure names a new model as a new voice."""
@@ -254,3 +233,9 @@ def _locale_of(voice: str) -> str:
             f"The spec's voices are: {', '.join(name for name, _ in _CATALOGUE)}."
         )
     return match.group(1)
+
+
+def _checked_azure_name(voice: str) -> str:
+    """`voice` itself, once `_locale_of` has accepted its shape."""
+    _locale_of(voice)
+    return voice

@@ -33,6 +33,7 @@ from pdf2audiobook.pipeline.voices.base import (
     VoiceInfo,
     validate_speed,
 )
+from pdf2audiobook.pipeline.voices.cloud.catalogue import VOICE_TYPES
 from pdf2audiobook.pipeline.voices.cloud.http import RetryPolicy, request_with_retries
 from pdf2audiobook.pipeline.voices.cloud.pcm import decode_speech
 from pdf2audiobook.pipeline.voices.errors import (
@@ -41,7 +42,6 @@ from pdf2audiobook.pipeline.voices.errors import (
     VoiceUnavailableError,
 )
 
-VOICE_TYPES = ("default", "female", "male")
 ELEVENLABS_SAMPLE_RATE = 24_000
 OUTPUT_FORMAT = f"pcm_{ELEVENLABS_SAMPLE_RATE}"
 MIN_ELEVENLABS_SPEED = 0.7

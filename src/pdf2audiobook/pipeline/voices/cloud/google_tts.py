@@ -33,7 +33,8 @@ import httpx
 from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from pdf2audiobook.pipeline.voices.base import ProviderStatus, SpeechAudio, TTSProvider, VoiceInfo
+from pdf2audiobook.pipeline.voices.base import ProviderStatus, SpeechAudio, TTSProvider
+from pdf2audiobook.pipeline.voices.cloud.catalogue import catalogue_status, resolve_catalogue_voice
 from pdf2audiobook.pipeline.voices.cloud.errors import ProviderAuthError, ProviderRequestError
 from pdf2audiobook.pipeline.voices.cloud.google_auth import (
     NO_CREDENTIALS,
@@ -46,10 +47,8 @@ from pdf2audiobook.pipeline.voices.cloud.pcm import MalformedAudioError, wav_to_
 from pdf2audiobook.pipeline.voices.errors import (
     ChunkTooLongError,
     UnknownVoiceError,
-    VoiceUnavailableError,
 )
 
-VOICE_TYPES = ("default", "female", "male")
 GOOGLE_VOICES = {
     "default": "en-US-Neural2-D",
     "female": "en-US-Neural2-F",
@@ -113,23 +112,12 @@ class GoogleTTSProvider(TTSProvider):
 
     def status(self) -> ProviderStatus:
         """The spec's voices; unavailable, with the reason, until credentials are set."""
-        problem = self._credentials_problem()
-        return ProviderStatus(
-            name=self.name,
-            available=problem is None,
-            reason=problem,
-            voices=[
-                VoiceInfo(
-                    name=voice,
-                    provider=self.name,
-                    voice_type=voice_type,
-                    language=_language_of(voice),
-                    available=problem is None,
-                    reason=problem,
-                    description=f"Google Cloud {voice} ({voice_type})",
-                )
-                for voice, voice_type in _CATALOGUE
-            ],
+        return catalogue_status(
+            self.name,
+            _CATALOGUE,
+            self._credentials_problem(),
+            _language_of,
+            lambda voice, kind: f"Google Cloud {voice} ({kind})",
         )
 
     def resolve_voice(self, voice: str | None, voice_type: str | None) -> str:
@@ -140,25 +128,15 @@ class GoogleTTSProvider(TTSProvider):
         `UnknownVoiceError` for an unknown type, a malformed name or a listed voice of the
         other type, and `VoiceUnavailableError` when no credentials are configured.
         """
-        wanted_type = (voice_type or "default").strip().lower()
-        if wanted_type not in VOICE_TYPES:
-            raise UnknownVoiceError(
-                f"Unknown voice type {voice_type!r}; choose one of: {', '.join(VOICE_TYPES)}."
-            )
-        name = (voice or wanted_type).strip()
-        if name.lower() in VOICE_TYPES:
-            name = GOOGLE_VOICES[name.lower()]
-        name = _checked_voice_name(name)
-        listed_type = dict(_CATALOGUE).get(name)
-        if wanted_type != "default" and listed_type not in (None, wanted_type):
-            raise UnknownVoiceError(
-                f"The voice {name!r} is {listed_type}, not {wanted_type}; leave out the voice "
-                f"type or choose the {wanted_type} voice {GOOGLE_VOICES[wanted_type]}."
-            )
-        problem = self._credentials_problem()
-        if problem is not None:
-            raise VoiceUnavailableError(f"The Google voices cannot be used: {problem}.")
-        return name
+        return resolve_catalogue_voice(
+            label="Google",
+            voice=voice,
+            voice_type=voice_type,
+            voice_for_type=GOOGLE_VOICES,
+            catalogue=_CATALOGUE,
+            checked_name=_checked_voice_name,
+            problem=self._credentials_problem(),
+        )
 
     def engine_version(self, voice: str) -> str:
         """The API, voice and output format; Google names a new model as a new voice."""

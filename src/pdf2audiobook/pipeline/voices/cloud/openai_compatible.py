@@ -16,10 +16,10 @@ from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from pdf2audiobook.pipeline.voices.base import ProviderStatus, VoiceInfo
+from pdf2audiobook.pipeline.voices.cloud.catalogue import VOICE_TYPES
 from pdf2audiobook.pipeline.voices.cloud.http import RetryPolicy
 from pdf2audiobook.pipeline.voices.cloud.openai_speech import (
     OPENAI_PCM_SAMPLE_RATE,
-    VOICE_TYPES,
     SpeechEndpoint,
     SpeechEndpointProvider,
     api_root,

@@ -32,11 +32,11 @@ from pdf2audiobook.pipeline.voices.base import (
     TTSProvider,
     VoiceInfo,
 )
+from pdf2audiobook.pipeline.voices.cloud.catalogue import VOICE_TYPES
 from pdf2audiobook.pipeline.voices.cloud.http import RetryPolicy, request_with_retries
 from pdf2audiobook.pipeline.voices.cloud.pcm import decode_speech
 from pdf2audiobook.pipeline.voices.errors import UnknownVoiceError, VoiceUnavailableError
 
-VOICE_TYPES = ("default", "female", "male")
 OPENAI_PCM_SAMPLE_RATE = 24_000
 """`response_format: "pcm"` is always 24 kHz (OpenAI text-to-speech guide)."""
 OPENAI_INPUT_LIMIT = 4_096

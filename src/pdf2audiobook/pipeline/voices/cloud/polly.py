@@ -39,7 +39,8 @@ from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from pdf2audiobook.pipeline.errors import PipelineError
-from pdf2audiobook.pipeline.voices.base import ProviderStatus, SpeechAudio, TTSProvider, VoiceInfo
+from pdf2audiobook.pipeline.voices.base import ProviderStatus, SpeechAudio, TTSProvider
+from pdf2audiobook.pipeline.voices.cloud.catalogue import catalogue_status, resolve_catalogue_voice
 from pdf2audiobook.pipeline.voices.cloud.errors import (
     ProviderAuthError,
     ProviderOutageError,
@@ -53,7 +54,6 @@ from pdf2audiobook.pipeline.voices.errors import (
     VoiceUnavailableError,
 )
 
-VOICE_TYPES = ("default", "female", "male")
 POLLY_VOICES = {"default": "Joanna", "female": "Joanna", "male": "Matthew"}
 """The spec's mapping of voice types to voices (backend guidelines, "Voice Mapping")."""
 _CATALOGUE = (("Joanna", "female"), ("Matthew", "male"))
@@ -139,23 +139,13 @@ class PollyProvider(TTSProvider):
 
     def status(self) -> ProviderStatus:
         """The spec's voices; unavailable, with the reason, until credentials are set."""
-        problem = self._configuration_problem()
-        return ProviderStatus(
-            name=self.name,
-            available=problem is None,
-            reason=problem,
-            voices=[
-                VoiceInfo(
-                    name=voice,
-                    provider=self.name,
-                    voice_type=voice_type,
-                    language="en-US",
-                    available=problem is None,
-                    reason=problem,
-                    description=f"Amazon Polly {voice} ({voice_type}, {self._engine()} engine)",
-                )
-                for voice, voice_type in _CATALOGUE
-            ],
+        engine = self._engine()
+        return catalogue_status(
+            self.name,
+            _CATALOGUE,
+            self._configuration_problem(),
+            lambda _voice: "en-US",
+            lambda voice, kind: f"Amazon Polly {voice} ({kind}, {engine} engine)",
         )
 
     def resolve_voice(self, voice: str | None, voice_type: str | None) -> str:
@@ -166,25 +156,15 @@ class PollyProvider(TTSProvider):
         for an unknown type, a malformed id or a listed voice of the other type, and
         `VoiceUnavailableError` until credentials and a known engine are set.
         """
-        wanted_type = (voice_type or "default").strip().lower()
-        if wanted_type not in VOICE_TYPES:
-            raise UnknownVoiceError(
-                f"Unknown voice type {voice_type!r}; choose one of: {', '.join(VOICE_TYPES)}."
-            )
-        name = (voice or wanted_type).strip()
-        if name.lower() in VOICE_TYPES:
-            name = POLLY_VOICES[name.lower()]
-        name = _voice_id(name)
-        listed_type = dict(_CATALOGUE).get(name)
-        if wanted_type != "default" and listed_type not in (None, wanted_type):
-            raise UnknownVoiceError(
-                f"The voice {name!r} is {listed_type}, not {wanted_type}; leave out the voice "
-                f"type or choose the {wanted_type} voice {POLLY_VOICES[wanted_type]}."
-            )
-        problem = self._configuration_problem()
-        if problem is not None:
-            raise VoiceUnavailableError(f"The Polly voices cannot be used: {problem}.")
-        return name
+        return resolve_catalogue_voice(
+            label="Polly",
+            voice=voice,
+            voice_type=voice_type,
+            voice_for_type=POLLY_VOICES,
+            catalogue=_CATALOGUE,
+            checked_name=_voice_id,
+            problem=self._configuration_problem(),
+        )
 
     def engine_version(self, voice: str) -> str:
         """The engine, voice and output format: the neural and standard Joanna differ."""
