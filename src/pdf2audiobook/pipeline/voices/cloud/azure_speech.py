@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 import threading
 from typing import ClassVar
-from xml.sax.saxutils import escape, quoteattr
+from xml.sax.saxutils import quoteattr
 
 import httpx
 from pydantic import SecretStr
@@ -32,6 +32,7 @@ from pdf2audiobook.pipeline.voices.base import ProviderStatus, SpeechAudio, TTSP
 from pdf2audiobook.pipeline.voices.cloud.catalogue import catalogue_status, resolve_catalogue_voice
 from pdf2audiobook.pipeline.voices.cloud.http import RetryPolicy, request_with_retries
 from pdf2audiobook.pipeline.voices.cloud.pcm import decode_speech
+from pdf2audiobook.pipeline.voices.cloud.ssml import ssml_text
 from pdf2audiobook.pipeline.voices.errors import (
     ChunkTooLongError,
     UnknownVoiceError,
@@ -57,8 +58,6 @@ _TRUNCATION_TOLERANCE_SECONDS = 0.05
 _VOICE_NAME = re.compile(r"^([a-z]{2,3}(?:-[A-Za-z0-9]{2,8})+)-[A-Za-z0-9][A-Za-z0-9:]*$")
 _REGION = re.compile(r"^[a-z0-9]+$")
 # Characters XML 1.0 forbids even as entities; SSML with one is refused whole.
-_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-_QUOTES = {'"': "&quot;", "'": "&apos;"}
 
 
 class AzureSpeechSettings(BaseSettings):
@@ -80,7 +79,7 @@ def prosody_rate(speed: float) -> str:
 
 def ssml_document(text: str, voice: str, speed: float) -> str:
     """One voice speaking `text` at `speed`, with every XML special character escaped."""
-    spoken = escape(_NOT_XML.sub("", text), _QUOTES)
+    spoken = ssml_text(text)
     return (
         f"<speak version='1.0' xmlns='{SSML_NAMESPACE}' xml:lang={quoteattr(_locale_of(voice))}>"
         f"<voice name={quoteattr(voice)}><prosody rate='{prosody_rate(speed)}'>"

@@ -23,7 +23,6 @@ from __future__ import annotations
 import re
 import threading
 from typing import Any, ClassVar
-from xml.sax.saxutils import escape
 
 import boto3
 from botocore.config import Config
@@ -47,6 +46,7 @@ from pdf2audiobook.pipeline.voices.cloud.errors import (
     ProviderRequestError,
 )
 from pdf2audiobook.pipeline.voices.cloud.pcm import decode_speech
+from pdf2audiobook.pipeline.voices.cloud.ssml import ssml_text
 from pdf2audiobook.pipeline.voices.errors import (
     ChunkTooLongError,
     SpeechSynthesisError,
@@ -78,8 +78,6 @@ _AUTH_ERROR_CODES = frozenset(
 )
 _VOICE_ID = re.compile(r"^[A-Za-z]+$")
 # Characters XML 1.0 forbids even as entities; SSML with one is refused whole.
-_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-_QUOTES = {'"': "&quot;", "'": "&apos;"}
 
 
 class PollySettings(BaseSettings):
@@ -106,7 +104,7 @@ def prosody_rate(speed: float) -> str:
 
 def ssml_document(text: str, speed: float) -> str:
     """`text` spoken at `speed`, with every reserved SSML character escaped."""
-    spoken = escape(_NOT_XML.sub("", text), _QUOTES)
+    spoken = ssml_text(text)
     return f'<speak><prosody rate="{prosody_rate(speed)}">{spoken}</prosody></speak>'
 
 
