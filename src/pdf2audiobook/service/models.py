@@ -95,6 +95,14 @@ class JobStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
+class JobStage(StrEnum):
+    """Where a PROCESSING job is, when its work is split over several tasks (Celery)."""
+
+    EXTRACTING = "extracting"
+    SYNTHESISING = "synthesising"
+    ASSEMBLING = "assembling"
+
+
 class ChapterStatus(StrEnum):
     PENDING = "pending"
     SYNTHESISING = "synthesising"
@@ -199,6 +207,11 @@ class Job(TimestampedMixin, Base):
     attempts: Mapped[int] = mapped_column(default=0)
     lease_owner: Mapped[str | None] = mapped_column(String(255))
     lease_expires_at: Mapped[datetime | None]
+    stage: Mapped[JobStage | None] = mapped_column(_string_enum(JobStage, "job_stage"))
+    """Set while PROCESSING on Celery workers; the embedded runner leaves it empty."""
+    enqueued_at: Mapped[datetime | None]
+    """When a message for the job's current stage was last sent to the queue, so the
+    reconciler can tell a job waiting in the queue from one whose message was lost."""
     idempotency_key: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(default=utc_now, index=True)
     started_at: Mapped[datetime | None]
@@ -226,6 +239,14 @@ class Chapter(Base):
     provider: Mapped[str | None] = mapped_column(String(64))
     """The provider whose voice read this chapter (a fallback may have taken over)."""
     voice: Mapped[str | None] = mapped_column(String(128))
+    characters: Mapped[int] = mapped_column(default=0, server_default="0")
+    """Characters of speech, to weigh the chapter in the job's progress and time limit."""
+    progress: Mapped[int] = mapped_column(default=0, server_default="0")
+    """Percent of this chapter's speech synthesised."""
+    attempts: Mapped[int] = mapped_column(default=0, server_default="0")
+    lease_owner: Mapped[str | None] = mapped_column(String(255))
+    lease_expires_at: Mapped[datetime | None]
+    enqueued_at: Mapped[datetime | None]
 
 
 class RemovedBlock(Base):

@@ -58,6 +58,18 @@ class Settings(BaseSettings):
     """Providers that take over a chapter when the job's provider fails, in order."""
     job_workers: int = Field(default=1, ge=1)
     """Jobs converted at once by the in-process runner."""
+    job_lease_seconds: float = Field(default=120.0, ge=2.0)
+    """A job or chapter whose worker stops heartbeating for this long is taken over."""
+    job_max_attempts: int = Field(default=4, ge=1)
+    """Runs of one stage of a job (a first try and its retries, or restarts after a worker
+    died on it) before the job fails instead of looping."""
+    reconcile_seconds: float = Field(default=60.0, gt=0)
+    """How often beat looks for jobs whose lease expired or whose message was lost."""
+    requeue_after_seconds: float = Field(default=600.0, gt=0)
+    """A queued job or chapter not started this long after its message was sent gets a new
+    message (a Redis restart without persistence loses queued messages)."""
+    job_retention_days: int = Field(default=30, ge=1)
+    """Finished jobs and their files are deleted by the daily clean-up after this many days."""
 
     clerk_jwks_url: str | None = None
     jwt_public_key_pem: str | None = None
