@@ -10,6 +10,7 @@ from typing import Literal
 
 from pdf2audiobook.pipeline.audio import BookTags
 from pdf2audiobook.pipeline.book_builder import FootnotePolicy, build_book
+from pdf2audiobook.pipeline.book_plan import BookPlan
 from pdf2audiobook.pipeline.document import Book, Chapter
 from pdf2audiobook.pipeline.errors import PipelineError
 from pdf2audiobook.pipeline.narration import (
@@ -107,6 +108,47 @@ def convert_pdf(
     """
     started = time.monotonic()
     report = on_progress or (lambda _event: None)
+    book, plan = plan_book(pdf, options, report)
+    if on_book is not None:
+        on_book(book)
+    narration = narrate(
+        plan.chapters,
+        plan.voices,
+        OutputSpec(
+            path=output_path_for(pdf, options),
+            fmt=plan.fmt,
+            tags=plan.tags,
+            cover_jpeg=plan.cover_jpeg,
+            chapter_dir=options.chapter_dir,
+        ),
+        workers=options.workers or default_workers(),
+        cache=ChunkCache(options.cache_dir) if options.cache_dir else None,
+        on_progress=report,
+        on_chapter_audio=on_chapter_audio,
+    )
+    report(ProgressEvent(MILESTONE_DONE, Stage.DONE, chapters=len(plan.chapters)))
+    written = narration.book
+    return ConvertResult(
+        path=written.path,
+        title=book.title,
+        duration_seconds=written.duration_seconds,
+        chapters=len(written.chapters),
+        elapsed_seconds=time.monotonic() - started,
+        voice=plan.voices[0].voice,
+        chunks_synthesised=narration.chunks_synthesised,
+        chunks_from_cache=narration.chunks_from_cache,
+        chapter_voices=[(choice.provider, choice.voice) for choice in narration.chapter_voices],
+        characters_by_provider=narration.characters_by_provider,
+        notes=plan.notes,
+    )
+
+
+def plan_book(
+    pdf: Path, options: ConvertOptions, on_progress: ProgressCallback | None = None
+) -> tuple[Book, BookPlan]:
+    """Read `pdf` and prepare its speech: the book (chapters and removal ledger) and the plan
+    that any process can speak chapter by chapter. Reports milestones 5, 15 and 35."""
+    report = on_progress or (lambda _event: None)
     _check_options(options)
     provider = get_provider(options.provider)
     voice = provider.resolve_voice(options.voice, options.voice_type)
@@ -121,58 +163,34 @@ def convert_pdf(
     book, summary_notes = with_summaries(
         build_book(raw, options.footnotes), options.summary, options.recaps
     )
-    if on_book is not None:
-        # The chapter plan and ledger, known long before the audio: a service shows them.
-        on_book(book)
     fallbacks = _fallback_voices(options)
     # A fallback re-reads whole chapters from the same chunks, so they must fit every voice.
     chunk_limit = min(
         [provider.max_chars, *(get_provider(v.provider).max_chars for v in fallbacks)]
     )
-    speech = [
-        ChapterSpeech(
-            chapter.title,
-            chapter_speech(chapter.title, spoken_paragraphs(chapter), chunk_limit, lexicon),
-        )
-        for chapter in book.chapters
-    ]
-    speech = [chapter for chapter in speech if chapter.chunks]
+    speech: list[ChapterSpeech] = []
+    sources: list[int] = []
+    for index, chapter in enumerate(book.chapters):
+        chunks = chapter_speech(chapter.title, spoken_paragraphs(chapter), chunk_limit, lexicon)
+        if chunks:
+            speech.append(ChapterSpeech(chapter.title, chunks))
+            sources.append(index)
     report(ProgressEvent(MILESTONE_PREPARED, Stage.CLEANING, chapters=len(speech)))
-
-    output = OutputSpec(
-        path=output_path_for(pdf, options),
+    plan = BookPlan(
+        title=book.title,
+        author=book.author,
         fmt=options.fmt,
         tags=_tags(book, voice),
-        cover_jpeg=raw.cover_jpeg,
-        chapter_dir=options.chapter_dir,
-    )
-    narration = narrate(
-        speech,
-        [
+        voices=[
             VoiceChoice(options.provider, voice, options.speed, provider.sample_rate(voice)),
             *fallbacks,
         ],
-        output,
-        workers=options.workers or default_workers(),
-        cache=ChunkCache(options.cache_dir) if options.cache_dir else None,
-        on_progress=report,
-        on_chapter_audio=on_chapter_audio,
-    )
-    report(ProgressEvent(MILESTONE_DONE, Stage.DONE, chapters=len(speech)))
-    written = narration.book
-    return ConvertResult(
-        path=written.path,
-        title=book.title,
-        duration_seconds=written.duration_seconds,
-        chapters=len(written.chapters),
-        elapsed_seconds=time.monotonic() - started,
-        voice=voice,
-        chunks_synthesised=narration.chunks_synthesised,
-        chunks_from_cache=narration.chunks_from_cache,
-        chapter_voices=[(choice.provider, choice.voice) for choice in narration.chapter_voices],
-        characters_by_provider=narration.characters_by_provider,
+        chapters=speech,
+        cover_jpeg=raw.cover_jpeg,
         notes=summary_notes,
+        chapter_sources=sources,
     )
+    return book, plan
 
 
 def _fallback_voices(options: ConvertOptions) -> list[VoiceChoice]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 
 from pdf2audiobook.pipeline.audio import (
@@ -181,6 +182,74 @@ class _VoiceChain:
             self._stream = None
 
 
+class _ChapterReader:
+    """Reads one chapter through the voice chain into a loudness normaliser.
+
+    After a provider outage the chapter is started again, whole, with the next voice,
+    so the normaliser and the progress count are rebuilt on every attempt.
+    """
+
+    def __init__(self, chain: _VoiceChain, rate: int, fmt: AudiobookFormat, pauses: Pauses):
+        self._chain = chain
+        self._rate = rate
+        self._fmt = fmt
+        self._pauses = pauses
+        self._gaps = {
+            Pause.SENTENCE: None,
+            Pause.PARAGRAPH: silence(pauses.paragraph, rate),
+            Pause.TITLE: silence(pauses.title, rate),
+            Pause.CHAPTER: silence(pauses.chapter, rate),
+        }
+        self.previous_gain = 0.0
+
+    def read(
+        self,
+        chapter: ChapterSpeech,
+        chain_index: int,
+        *,
+        first: bool,
+        last: bool,
+        on_chunk: Callable[[int, float], None],
+        on_rewind: Callable[[int, float], None],
+        write: Callable[[LoudnessNormaliser], None],
+    ) -> VoiceChoice:
+        """Speak `chapter` (the chain's `chain_index`-th) and hand the finished normaliser to
+        `write`. Returns the voice that read it; re-raises the last provider's outage."""
+        rate = self._rate
+        while True:
+            spoken_chars, spoken_seconds = 0, 0.0
+            try:
+                with LoudnessNormaliser(
+                    rate,
+                    TARGET_LUFS,
+                    PEAK_CEILING_DBFS - CODEC_HEADROOM_DB[self._fmt],
+                    fallback_gain_db=self.previous_gain,
+                    lowpass_hz=LOWPASS_HZ,
+                ) as normaliser:
+                    if first:
+                        normaliser.feed(silence(self._pauses.head, rate))
+                    for chunk in chapter.chunks:
+                        audio = self._chain.next_audio()
+                        normaliser.feed(resample(audio.samples, audio.sample_rate, rate))
+                        gap = self._gaps[chunk.pause_after]
+                        if gap is not None:
+                            normaliser.feed(gap)
+                        spoken_chars += len(chunk.text)
+                        spoken_seconds += audio.duration
+                        on_chunk(len(chunk.text), audio.duration)
+                    if last:
+                        normaliser.feed(silence(self._pauses.tail, rate))
+                    write(normaliser)
+                    # A chapter too short to measure borrows its predecessor's gain.
+                    if normaliser.gain_db is not None:
+                        self.previous_gain = normaliser.gain_db
+            except ProviderOutageError as outage:
+                on_rewind(spoken_chars, spoken_seconds)
+                self._chain.fall_back(chain_index, outage)
+                continue
+            return self._chain.current
+
+
 def narrate(
     chapters: Sequence[ChapterSpeech],
     voices: Sequence[VoiceChoice],
@@ -201,65 +270,35 @@ def narrate(
     """
     pauses = pauses or Pauses()
     rate = voices[0].sample_rate
-    gaps = {
-        Pause.SENTENCE: None,
-        Pause.PARAGRAPH: silence(pauses.paragraph, rate),
-        Pause.TITLE: silence(pauses.title, rate),
-        Pause.CHAPTER: silence(pauses.chapter, rate),
-    }
     total = sum(len(chunk.text) for chapter in chapters for chunk in chapter.chunks)
     progress = _ProgressReporter(total, len(chapters), on_progress)
     chain = _VoiceChain(voices, chapters, workers, cache)
+    reader = _ChapterReader(chain, rate, output.fmt, pauses)
     chapter_voices: list[VoiceChoice] = []
     characters: dict[str, int] = {}
-    previous_gain = 0.0
     chain.start_at(0)
     try:
         with open_writer(output.path, output.fmt, rate, output.tags, output.cover_jpeg) as writer:
             for number, chapter in enumerate(chapters, start=1):
-                while True:
-                    spoken_chars, spoken_seconds = 0, 0.0
-                    try:
-                        with LoudnessNormaliser(
-                            rate,
-                            TARGET_LUFS,
-                            PEAK_CEILING_DBFS - CODEC_HEADROOM_DB[output.fmt],
-                            fallback_gain_db=previous_gain,
-                            lowpass_hz=LOWPASS_HZ,
-                        ) as normaliser:
-                            if number == 1:
-                                normaliser.feed(silence(pauses.head, rate))
-                            for chunk in chapter.chunks:
-                                audio = chain.next_audio()
-                                normaliser.feed(resample(audio.samples, audio.sample_rate, rate))
-                                gap = gaps[chunk.pause_after]
-                                if gap is not None:
-                                    normaliser.feed(gap)
-                                spoken_chars += len(chunk.text)
-                                spoken_seconds += audio.duration
-                                progress.spoke(number, len(chunk.text), audio.duration)
-                            if number == len(chapters):
-                                normaliser.feed(silence(pauses.tail, rate))
-                            _write_chapter(
-                                writer,
-                                normaliser,
-                                output,
-                                number,
-                                chapter.title,
-                                rate,
-                                on_chapter_audio,
-                            )
-                            # A chapter too short to measure borrows its predecessor's gain.
-                            if normaliser.gain_db is not None:
-                                previous_gain = normaliser.gain_db
-                    except ProviderOutageError as outage:
-                        progress.rewind(spoken_chars, spoken_seconds)
-                        chain.fall_back(number - 1, outage)
-                        continue
-                    break
-                chapter_voices.append(chain.current)
-                provider = chain.current.provider
-                characters[provider] = characters.get(provider, 0) + sum(
+                voice = reader.read(
+                    chapter,
+                    number - 1,
+                    first=number == 1,
+                    last=number == len(chapters),
+                    on_chunk=partial(progress.spoke, number),
+                    on_rewind=progress.rewind,
+                    write=partial(
+                        _write_chapter,
+                        writer,
+                        output=output,
+                        number=number,
+                        title=chapter.title,
+                        rate=rate,
+                        on_chapter_audio=on_chapter_audio,
+                    ),
+                )
+                chapter_voices.append(voice)
+                characters[voice.provider] = characters.get(voice.provider, 0) + sum(
                     len(chunk.text) for chunk in chapter.chunks
                 )
                 progress.wrote(number)
@@ -271,6 +310,90 @@ def narrate(
         chain.from_cache,
         chapter_voices,
         characters,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ChapterNarration:
+    """One chapter spoken into its own file, for a book assembled from parallel parts."""
+
+    path: Path
+    duration_seconds: float
+    voice: VoiceChoice
+    characters: int
+    chunks_synthesised: int
+    chunks_from_cache: int
+
+
+ChapterProgressCallback = Callable[[int, int], None]
+"""Called with characters spoken so far and the chapter's total."""
+
+
+def narrate_chapter(
+    chapters: Sequence[ChapterSpeech],
+    number: int,
+    voices: Sequence[VoiceChoice],
+    output: OutputSpec,
+    *,
+    workers: int,
+    cache: ChunkCache | None,
+    pauses: Pauses | None = None,
+    on_progress: ChapterProgressCallback | None = None,
+) -> ChapterNarration:
+    """Speak chapter `number` (1-based) of `chapters` alone into `output.path`.
+
+    The file holds one chapter, with the book's tags, at the primary voice's rate, and the
+    head or tail silence when it is the book's first or last chapter, so that parts joined
+    in order sound like `narrate`'s single file. Fallback works as in `narrate`.
+    """
+    if not 1 <= number <= len(chapters):
+        raise ValueError(f"chapter {number} is not in a plan of {len(chapters)}")
+    pauses = pauses or Pauses()
+    rate = voices[0].sample_rate
+    chapter = chapters[number - 1]
+    total = sum(len(chunk.text) for chunk in chapter.chunks)
+    report = on_progress or (lambda _done, _total: None)
+    spoken = 0
+
+    def on_chunk(chars: int, _seconds: float) -> None:
+        nonlocal spoken
+        spoken += chars
+        report(spoken, total)
+
+    def on_rewind(chars: int, _seconds: float) -> None:
+        nonlocal spoken
+        spoken -= chars
+
+    chain = _VoiceChain(voices, [chapter], workers, cache)
+    reader = _ChapterReader(chain, rate, output.fmt, pauses)
+    chain.start_at(0)
+    try:
+        with open_writer(output.path, output.fmt, rate, output.tags, output.cover_jpeg) as writer:
+
+            def write(normaliser: LoudnessNormaliser) -> None:
+                writer.start_chapter(chapter.title)
+                for block in normaliser.finish():
+                    writer.write(block)
+
+            voice = reader.read(
+                chapter,
+                0,
+                first=number == 1,
+                last=number == len(chapters),
+                on_chunk=on_chunk,
+                on_rewind=on_rewind,
+                write=write,
+            )
+    finally:
+        chain.close()
+    written = writer.result
+    return ChapterNarration(
+        written.path,
+        written.duration_seconds,
+        voice,
+        total,
+        chain.synthesised,
+        chain.from_cache,
     )
 
 
