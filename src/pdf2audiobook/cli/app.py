@@ -12,6 +12,7 @@ import typer
 
 from pdf2audiobook.cli.progress_bar import ConvertProgressBar
 from pdf2audiobook.cli.service_commands import serve, tokens_app
+from pdf2audiobook.cli.worker_commands import beat, worker
 from pdf2audiobook.pipeline.book_builder import FootnotePolicy
 from pdf2audiobook.pipeline.convert import ConvertOptions, convert_pdf
 from pdf2audiobook.pipeline.document import Book
@@ -219,6 +220,8 @@ def format_duration(seconds: float) -> str:
 
 
 app.command()(serve)
+app.command()(worker)
+app.command()(beat)
 app.add_typer(tokens_app, name="tokens")
 
 

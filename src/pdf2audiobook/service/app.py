@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
+from sqlalchemy.orm import Session, sessionmaker
 
 from pdf2audiobook.service.auth import Authenticator, VerifiedIdentity
 from pdf2audiobook.service.health.router import router as health_router
@@ -25,6 +26,14 @@ from pdf2audiobook.service.storage.factory import storage_from_settings
 from pdf2audiobook.service.users.router import router as users_router
 from pdf2audiobook.service.users.tokens import identity_for_token_hash
 from pdf2audiobook.service.voices.router import router as voices_router
+from pdf2audiobook.service.worker.runner import CeleryRunner
+
+
+def _default_runner(settings: Settings, sessions: sessionmaker[Session]) -> JobRunner:
+    """Celery workers when REDIS_URL is set; otherwise processes inside this one."""
+    if settings.redis_url:
+        return CeleryRunner(settings)
+    return EmbeddedRunner(settings, sessions)
 
 
 def create_app(settings: Settings, runner: JobRunner | None = None) -> FastAPI:
@@ -40,7 +49,7 @@ def create_app(settings: Settings, runner: JobRunner | None = None) -> FastAPI:
         settings=settings,
         sessions=sessions,
         storage=storage_from_settings(settings),
-        runner=runner or EmbeddedRunner(settings, sessions),
+        runner=runner or _default_runner(settings, sessions),
         authenticator=Authenticator.from_settings(
             settings, resolve_api_token_hash=resolve_token_hash
         ),

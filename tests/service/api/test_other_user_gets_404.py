@@ -12,6 +12,7 @@ ROUTES_WITH_IDS = [
     ("GET", "/api/v1/jobs/{job_id}/status"),
     ("GET", "/api/v1/jobs/{job_id}/chapters"),
     ("GET", "/api/v1/jobs/{job_id}/removed"),
+    ("GET", "/api/v1/jobs/{job_id}/events"),
     ("GET", "/api/v1/jobs/{job_id}/audio"),
     ("GET", "/api/v1/jobs/{job_id}/chapters/{number}/audio"),
     ("POST", "/api/v1/jobs/{job_id}/cancel"),

@@ -1,5 +1,7 @@
-"""The audio stage: pauses, loudness normalisation and streaming M4B/MP3 writers."""
+"""The audio stage: pauses, loudness normalisation, streaming M4B/MP3 writers, and joining
+per-chapter files into one book without re-encoding."""
 
+from pdf2audiobook.pipeline.audio.assemble import join_chapter_files
 from pdf2audiobook.pipeline.audio.errors import (
     AudioEncodingError,
     AudioError,
@@ -27,6 +29,7 @@ __all__ = [
     "LoudnessNormaliser",
     "Pauses",
     "WrittenBook",
+    "join_chapter_files",
     "open_writer",
     "sample_peak_dbfs",
     "silence",

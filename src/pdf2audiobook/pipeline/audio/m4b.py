@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
@@ -52,9 +53,7 @@ class M4bWriter(ChapteredFileWriter):
         # FFmpeg opens the output only when the header is written; create it now, so a
         # missing or read-only folder fails here rather than at the first chapter.
         self.partial_path.touch()
-        self._container = av.open(
-            str(self.partial_path), "w", format="ipod", options={"brand": "M4B "}
-        )
+        self._container = open_m4b_container(self.partial_path)
         self._stream = self._container.add_stream("aac", rate=self.sample_rate, layout="mono")
         self._stream.bit_rate = BIT_RATE
         # FFmpeg's default AAC search ("twoloop") costs more CPU than the voice itself;
@@ -72,21 +71,10 @@ class M4bWriter(ChapteredFileWriter):
     def _finish_stream(self, spans: list[ChapterSpan]) -> None:
         container, stream = self._open_parts()
         container.mux(stream.encode(None))
-        time_base = Fraction(1, self.sample_rate)
-        chapters: list[Chapter] = [
-            {
-                "id": number,
-                "start": span.start,
-                "end": span.end,
-                "time_base": time_base,
-                "metadata": {"title": span.title},
-            }
-            for number, span in enumerate(spans, start=1)
-        ]
-        container.set_chapters(chapters)
+        set_m4b_chapters(container, spans, self.sample_rate)
         container.close()
         self._container = None
-        self._write_tags()
+        write_m4b_tags(self.partial_path, self.tags, self.cover_jpeg)
 
     def _release_stream(self) -> None:
         if self._container is not None:
@@ -98,28 +86,59 @@ class M4bWriter(ChapteredFileWriter):
             raise RuntimeError("The M4B container is not open.")
         return self._container, self._stream
 
-    def _write_tags(self) -> None:
-        book = self.tags
-        audio = MP4(self.partial_path)
-        if audio.tags is None:
-            audio.add_tags()
-        tags = cast(MP4Tags, audio.tags)
-        tags["©nam"] = [book.title]
-        tags["©alb"] = [book.title]
-        tags["©gen"] = [book.genre]
-        tags["stik"] = [_MEDIA_KIND_AUDIOBOOK]
-        if book.author:
-            tags["©ART"] = [book.author]
-            tags["aART"] = [book.author]
-        if book.narrator:
-            # Audiobookshelf takes narrators from the `composer` tag (©wrt in MP4); the
-            # freeform NARRATOR atom is the explicit name other taggers use.
-            tags["©wrt"] = [book.narrator]
-            tags["----:com.apple.iTunes:NARRATOR"] = [MP4FreeForm(book.narrator.encode())]
-        if book.year:
-            tags["©day"] = [book.year]
-        if book.comment:
-            tags["©cmt"] = [book.comment]
-        if self.cover_jpeg is not None:
-            tags["covr"] = [MP4Cover(self.cover_jpeg, imageformat=MP4Cover.FORMAT_JPEG)]
-        audio.save()
+
+def open_m4b_container(path: Path) -> OutputContainer:
+    """A new `ipod` (iTunes MPEG-4) output at `path` with major brand `M4B `."""
+    return av.open(str(path), "w", format="ipod", options={"brand": "M4B "})
+
+
+def set_m4b_chapters(
+    container: OutputContainer, spans: Sequence[ChapterSpan], sample_rate: int
+) -> None:
+    """Give `container` one chapter per span, sample-exact; call it before closing.
+
+    The muxer writes them into the trailer as a QuickTime chapter track and a Nero `chpl`
+    list, so it may be called after the last packet.
+    """
+    time_base = Fraction(1, sample_rate)
+    chapters: list[Chapter] = [
+        {
+            "id": number,
+            "start": span.start,
+            "end": span.end,
+            "time_base": time_base,
+            "metadata": {"title": span.title},
+        }
+        for number, span in enumerate(spans, start=1)
+    ]
+    container.set_chapters(chapters)
+
+
+def write_m4b_tags(path: Path, book: BookTags, cover_jpeg: bytes | None) -> None:
+    """Add the book's iTunes tags and cover to the closed M4B file at `path`, in place.
+
+    Raises mutagen.MutagenError or OSError if the file cannot be read or rewritten.
+    """
+    audio = MP4(path)
+    if audio.tags is None:
+        audio.add_tags()
+    tags = cast(MP4Tags, audio.tags)
+    tags["©nam"] = [book.title]
+    tags["©alb"] = [book.title]
+    tags["©gen"] = [book.genre]
+    tags["stik"] = [_MEDIA_KIND_AUDIOBOOK]
+    if book.author:
+        tags["©ART"] = [book.author]
+        tags["aART"] = [book.author]
+    if book.narrator:
+        # Audiobookshelf takes narrators from the `composer` tag (©wrt in MP4); the
+        # freeform NARRATOR atom is the explicit name other taggers use.
+        tags["©wrt"] = [book.narrator]
+        tags["----:com.apple.iTunes:NARRATOR"] = [MP4FreeForm(book.narrator.encode())]
+    if book.year:
+        tags["©day"] = [book.year]
+    if book.comment:
+        tags["©cmt"] = [book.comment]
+    if cover_jpeg is not None:
+        tags["covr"] = [MP4Cover(cover_jpeg, imageformat=MP4Cover.FORMAT_JPEG)]
+    audio.save()

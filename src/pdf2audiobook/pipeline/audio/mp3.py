@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, Any
 
@@ -32,7 +33,7 @@ from mutagen.id3 import (
 
 from pdf2audiobook.pipeline.audio.filewriter import ChapteredFileWriter, ChapterSpan
 from pdf2audiobook.pipeline.audio.id3_order import order_chapter_frames
-from pdf2audiobook.pipeline.audio.tags import BookTags
+from pdf2audiobook.pipeline.audio.tags import BookTags, ChapterMark
 
 BIT_RATE_KBPS = 64
 # LAME's "-q 2", its recommended high-quality search. At 64 kbps mono it encodes 130-210x
@@ -86,8 +87,8 @@ class Mp3Writer(ChapteredFileWriter):
         output.write(bytes(self._encoder.flush()))
         output.close()
         self._file = None
-        self._tag(spans).save(self.partial_path, v2_version=_ID3_VERSION)
-        order_chapter_frames(self.partial_path)
+        marks = [self._mark(span) for span in spans]
+        write_mp3_tags(self.partial_path, self.tags, self.cover_jpeg, marks)
 
     def _release_stream(self) -> None:
         if self._file is not None:
@@ -99,53 +100,63 @@ class Mp3Writer(ChapteredFileWriter):
             raise RuntimeError("The MP3 file is not open.")
         return self._file
 
-    def _tag(self, spans: list[ChapterSpan]) -> ID3:
-        book = self.tags
-        tag = ID3()
-        tag.add(TIT2(encoding=Encoding.UTF8, text=[book.title]))
-        tag.add(TALB(encoding=Encoding.UTF8, text=[book.title]))
-        tag.add(TCON(encoding=Encoding.UTF8, text=[book.genre]))
-        if book.author:
-            tag.add(TPE1(encoding=Encoding.UTF8, text=[book.author]))
-            tag.add(TPE2(encoding=Encoding.UTF8, text=[book.author]))
-        if book.narrator:
-            # Audiobookshelf reads narrators from the composer frame (TCOM); TXXX:NARRATOR
-            # is the explicit name other taggers use.
-            tag.add(TCOM(encoding=Encoding.UTF8, text=[book.narrator]))
-            tag.add(TXXX(encoding=Encoding.UTF8, desc="NARRATOR", text=[book.narrator]))
-        if book.year:
-            tag.add(TDRC(encoding=Encoding.UTF8, text=[book.year]))
-        if book.comment:
-            tag.add(COMM(encoding=Encoding.UTF8, lang="eng", desc="", text=[book.comment]))
-        if self.cover_jpeg is not None:
-            tag.add(
-                APIC(
-                    encoding=Encoding.UTF8,
-                    mime="image/jpeg",
-                    type=PictureType.COVER_FRONT,
-                    desc="Cover",
-                    data=self.cover_jpeg,
-                )
-            )
-        element_ids = [f"chp{number}" for number in range(len(spans))]
-        for element_id, span in zip(element_ids, spans, strict=True):
-            tag.add(
-                CHAP(
-                    element_id=element_id,
-                    start_time=self._milliseconds(span.start),
-                    end_time=self._milliseconds(span.end),
-                    sub_frames=[TIT2(encoding=Encoding.UTF8, text=[span.title])],
-                )
-            )
+
+def write_mp3_tags(
+    path: Path, book: BookTags, cover_jpeg: bytes | None, chapters: Sequence[ChapterMark]
+) -> None:
+    """Put the book's ID3v2.3 tag (tags, cover, CHAP per chapter, one CTOC) at the front of
+    the untagged MP3 at `path`, with the CHAP frames in chronological order.
+
+    mutagen moves the audio in place to make room, in constant memory. Raises OSError or
+    mutagen.MutagenError if the file cannot be rewritten.
+    """
+    _book_tag(book, cover_jpeg, chapters).save(path, v2_version=_ID3_VERSION)
+    order_chapter_frames(path)
+
+
+def _book_tag(book: BookTags, cover_jpeg: bytes | None, chapters: Sequence[ChapterMark]) -> ID3:
+    tag = ID3()
+    tag.add(TIT2(encoding=Encoding.UTF8, text=[book.title]))
+    tag.add(TALB(encoding=Encoding.UTF8, text=[book.title]))
+    tag.add(TCON(encoding=Encoding.UTF8, text=[book.genre]))
+    if book.author:
+        tag.add(TPE1(encoding=Encoding.UTF8, text=[book.author]))
+        tag.add(TPE2(encoding=Encoding.UTF8, text=[book.author]))
+    if book.narrator:
+        # Audiobookshelf reads narrators from the composer frame (TCOM); TXXX:NARRATOR
+        # is the explicit name other taggers use.
+        tag.add(TCOM(encoding=Encoding.UTF8, text=[book.narrator]))
+        tag.add(TXXX(encoding=Encoding.UTF8, desc="NARRATOR", text=[book.narrator]))
+    if book.year:
+        tag.add(TDRC(encoding=Encoding.UTF8, text=[book.year]))
+    if book.comment:
+        tag.add(COMM(encoding=Encoding.UTF8, lang="eng", desc="", text=[book.comment]))
+    if cover_jpeg is not None:
         tag.add(
-            CTOC(
-                element_id="toc",
-                flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED,
-                child_element_ids=element_ids,
-                sub_frames=[TIT2(encoding=Encoding.UTF8, text=[book.title])],
+            APIC(
+                encoding=Encoding.UTF8,
+                mime="image/jpeg",
+                type=PictureType.COVER_FRONT,
+                desc="Cover",
+                data=cover_jpeg,
             )
         )
-        return tag
-
-    def _milliseconds(self, sample: int) -> int:
-        return round(self.playback_position(sample) * 1000 / self.sample_rate)
+    element_ids = [f"chp{number}" for number in range(len(chapters))]
+    for element_id, chapter in zip(element_ids, chapters, strict=True):
+        tag.add(
+            CHAP(
+                element_id=element_id,
+                start_time=round(chapter.start * 1000),
+                end_time=round(chapter.end * 1000),
+                sub_frames=[TIT2(encoding=Encoding.UTF8, text=[chapter.title])],
+            )
+        )
+    tag.add(
+        CTOC(
+            element_id="toc",
+            flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED,
+            child_element_ids=element_ids,
+            sub_frames=[TIT2(encoding=Encoding.UTF8, text=[book.title])],
+        )
+    )
+    return tag

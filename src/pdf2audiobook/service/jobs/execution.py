@@ -57,7 +57,7 @@ def audio_key_for(job_id: str, audio_format: str) -> str:
     return f"audio/{job_id}.{audio_format}"
 
 
-def _summary_mode(options: JobOptions) -> SummaryMode:
+def summary_mode(options: JobOptions) -> SummaryMode:
     if options.summary_only:
         return SummaryMode.ONLY
     return SummaryMode.BEFORE if options.include_summary else SummaryMode.NONE
@@ -132,7 +132,7 @@ class _JobRun:
                     password=password,
                     cache_dir=self.settings.data_dir / "cache",
                     chapter_dir=chapter_dir,
-                    summary=_summary_mode(options),
+                    summary=summary_mode(options),
                     recaps=options.chapter_recaps,
                     read=ReadOptions(limits=ReadLimits(max_pages=self.settings.max_pdf_pages)),
                 ),

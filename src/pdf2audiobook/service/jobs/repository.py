@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from pdf2audiobook.service.kit.errors import Conflict
 from pdf2audiobook.service.models import (
     Chapter,
+    ChapterStatus,
     Job,
     JobStatus,
     RemovedBlock,
@@ -140,15 +141,41 @@ class JobRepository:
     def cancel(self, job: Job) -> bool:
         """Cancel the owner's PENDING or PROCESSING `job` and drop its lease, so the runner's
         next write fails and it stops. False when the job is not the owner's or has already
-        finished. `job` is updated in place when it changes."""
-        return self._transition(
+        finished. `job` is updated in place when it changes.
+
+        A cancelled job keeps no audio: the job's audio fields are cleared, and its chapters go
+        back to PENDING without audio or lease, so nothing of it can be downloaded and a retry
+        makes every chapter again. Deleting the files is the caller's, after the commit.
+        """
+        cancelled = self._transition(
             job,
             (JobStatus.PENDING, JobStatus.PROCESSING),
             status=JobStatus.CANCELLED,
             finished_at=utc_now(),
             lease_owner=None,
             lease_expires_at=None,
+            audio_key=None,
+            audio_format=None,
+            duration_seconds=None,
         )
+        if cancelled:
+            owned_job = select(Job.id).where(self._owned(), Job.id == job.id)
+            statement = (
+                update(Chapter)
+                .where(Chapter.job_id.in_(owned_job))
+                .values(
+                    status=ChapterStatus.PENDING,
+                    audio_key=None,
+                    duration_seconds=None,
+                    progress=0,
+                    lease_owner=None,
+                    lease_expires_at=None,
+                    enqueued_at=None,
+                )
+                .execution_options(synchronize_session="fetch")
+            )
+            self._session.execute(statement)
+        return cancelled
 
     def reset_for_retry(self, job: Job) -> bool:
         """Put the owner's FAILED or CANCELLED `job` back to PENDING as if new: progress,

@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import PurePath
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Header, Query, Request, Response, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Header, Query, Request, Response, UploadFile
+from fastapi.responses import StreamingResponse
 
 from pdf2audiobook.pipeline.book_builder import FootnotePolicy
 from pdf2audiobook.pipeline.errors import PipelineError
@@ -13,7 +14,9 @@ from pdf2audiobook.pipeline.estimate import estimate_book
 from pdf2audiobook.pipeline.extract import extract_book
 from pdf2audiobook.pipeline.reading.limits import ReadLimits
 from pdf2audiobook.pipeline.reading.reader import ReadOptions
+from pdf2audiobook.service.auth import VerifiedIdentity
 from pdf2audiobook.service.jobs.downloads import audio_response
+from pdf2audiobook.service.jobs.events import EventTimingDep, job_event_stream
 from pdf2audiobook.service.jobs.execution import AUDIO_CONTENT_TYPES
 from pdf2audiobook.service.jobs.options import JobOptions, VoiceType
 from pdf2audiobook.service.jobs.repository import MAX_PAGE_SIZE, JobRepository
@@ -28,7 +31,7 @@ from pdf2audiobook.service.jobs.schemas import (
 )
 from pdf2audiobook.service.jobs.service import JobService
 from pdf2audiobook.service.jobs.uploads import spooled_pdf
-from pdf2audiobook.service.kit.deps import StateDep, UserDep, WorkDep
+from pdf2audiobook.service.kit.deps import StateDep, UserDep, WorkDep, current_identity
 from pdf2audiobook.service.kit.errors import BadRequest, ErrorBody, NotFound
 from pdf2audiobook.service.models import Job, JobStatus
 
@@ -133,6 +136,29 @@ def read_chapters(job_id: str, state: StateDep, work: WorkDep, user: UserDep) ->
     JobService(state, work, user).get(job_id)
     chapters = JobRepository(work.session, user.id).chapters(job_id)
     return [ChapterOut.model_validate(chapter) for chapter in chapters]
+
+
+@router.get(
+    "/{job_id}/events",
+    response_class=StreamingResponse,
+    responses={
+        200: {
+            "description": "`progress` events as the job moves, then `end` once it finishes.",
+            "content": {"text/event-stream": {"schema": {"type": "string"}}},
+        }
+    },
+)
+def stream_job_events(
+    job_id: str,
+    request: Request,
+    state: StateDep,
+    # Not `UserDep`: its unit of work would hold a database connection for the stream's life.
+    identity: Annotated[VerifiedIdentity, Depends(current_identity)],
+    timing: EventTimingDep,
+) -> StreamingResponse:
+    """The job's progress as server-sent events: one at once, another whenever it changes,
+    and `end` when the job finishes. A stream closes after an hour; reconnect to go on."""
+    return job_event_stream(request, state.sessions, identity.subject, job_id, timing)
 
 
 @router.get("/{job_id}/removed", response_model=list[RemovedBlockOut])

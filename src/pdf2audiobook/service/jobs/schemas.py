@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
 
-from pdf2audiobook.service.models import ChapterStatus, JobStatus
+from pdf2audiobook.service.models import ChapterStatus, JobStage, JobStatus
 
 
 class JobOut(BaseModel):
@@ -12,6 +12,7 @@ class JobOut(BaseModel):
 
     id: str
     status: JobStatus
+    stage: JobStage | None
     progress: int
     options: dict[str, object]
     original_filename: str
@@ -48,6 +49,11 @@ class JobPage(BaseModel):
     offset: int
 
 
+def _whole_when_done(progress: int, info: ValidationInfo) -> int:
+    # A runner that records only finished chapters leaves their percentage at 0.
+    return 100 if info.data.get("status") is ChapterStatus.DONE else progress
+
+
 class ChapterOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -57,9 +63,13 @@ class ChapterOut(BaseModel):
     end_page: int
     word_count: int
     status: ChapterStatus
+    progress: int
+    """Percent of the chapter's speech synthesised."""
     duration_seconds: float | None
     provider: str | None
     voice: str | None
+
+    _progress_when_done = field_validator("progress")(_whole_when_done)
 
 
 class RemovedBlockOut(BaseModel):
@@ -88,3 +98,36 @@ class EstimateOut(BaseModel):
     characters: int
     duration_seconds: float
     cost_usd: float
+
+
+class ChapterProgressOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    number: int
+    status: ChapterStatus
+    progress: int
+
+    _progress_when_done = field_validator("progress")(_whole_when_done)
+
+
+class JobProgressEvent(BaseModel):
+    """The data of a `progress` server-sent event."""
+
+    status: JobStatus
+    stage: JobStage | None
+    progress: int
+    chapters_done: int
+    chapters_total: int
+    chapters: list[ChapterProgressOut]
+    eta_seconds: float | None
+    """Until synthesis ends, at the speed measured while watching; None until measured."""
+    elapsed_seconds: float | None
+    """Since the job started, as of this event; None while it waits to start."""
+
+
+class JobEndEvent(BaseModel):
+    """The data of the `end` event that closes a stream once the job has finished."""
+
+    status: JobStatus
+    error_code: str | None
+    error_message: str | None

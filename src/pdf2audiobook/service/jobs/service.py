@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import logging
-
 from fastapi import UploadFile
 
 from pdf2audiobook.pipeline.errors import PipelineError
 from pdf2audiobook.pipeline.voices import get_provider
+from pdf2audiobook.service.jobs.cleanup import JobFiles
 from pdf2audiobook.service.jobs.options import JobOptions
 from pdf2audiobook.service.jobs.repository import IdempotencyKeyInUse, JobRepository
 from pdf2audiobook.service.jobs.uploads import store_upload
 from pdf2audiobook.service.kit.errors import BadRequest, Conflict, NotFound
 from pdf2audiobook.service.kit.state import ServiceState, UnitOfWork
 from pdf2audiobook.service.models import Job, JobStatus, User
-
-logger = logging.getLogger(__name__)
 
 ACTIVE = (JobStatus.PENDING, JobStatus.PROCESSING)
 FINISHED_UNSUCCESSFULLY = (JobStatus.FAILED, JobStatus.CANCELLED)
@@ -79,10 +76,20 @@ class JobService:
         return job
 
     def cancel(self, job_id: str) -> Job:
+        """Cancel an active job and, after the commit, delete what it made so far (its
+        audiobook, chapter audio and scratch files; the PDF stays for a retry).
+
+        Raises NotFound, and Conflict when the job has finished, even at the last moment.
+        """
         job = self.get(job_id)
         if job.status not in ACTIVE:
             raise Conflict(f"The job is {job.status.value.lower()} and cannot be cancelled.")
-        self._jobs.cancel(job)
+        # Captured first: cancelling clears the row's audio fields.
+        outputs = JobFiles.outputs_of(job)
+        if not self._jobs.cancel(job):
+            # The runner finished it between our read and the compare-and-set.
+            raise Conflict("The job finished before it could be cancelled.")
+        self._work.after_commit(lambda: self._delete_files([outputs]))
         return job
 
     def retry(self, job_id: str) -> Job:
@@ -101,27 +108,19 @@ class JobService:
         job = self.get(job_id)
         if job.status is JobStatus.PROCESSING:
             raise Conflict("The job is running: cancel it first.")
-        keys = [key for key in (job.pdf_key, job.audio_key) if key]
-        prefixes = [f"chapters/{job.id}/"]
+        files = JobFiles.of(job)
         self._jobs.delete(job)
-        self._work.after_commit(lambda: self._delete_files(keys, prefixes))
+        self._work.after_commit(lambda: self._delete_files([files]))
 
     def delete_with_status(self, status: JobStatus) -> int:
         if status in ACTIVE:
             raise Conflict("Only finished jobs can be deleted in bulk.")
-        jobs = self._jobs.delete_by_status(status)
-        keys = [key for job in jobs for key in (job.pdf_key, job.audio_key) if key]
-        prefixes = [f"chapters/{job.id}/" for job in jobs]
-        self._work.after_commit(lambda: self._delete_files(keys, prefixes))
+        jobs = [JobFiles.of(job) for job in self._jobs.delete_by_status(status)]
+        self._work.after_commit(lambda: self._delete_files(jobs))
         return len(jobs)
 
-    def _delete_files(self, keys: list[str], prefixes: list[str]) -> None:
-        storage = self._state.storage
-        try:
-            for key in keys:
-                storage.delete(key)
-            for prefix in prefixes:
-                storage.delete_prefix(prefix)
-        except Exception:
-            # The rows are gone already; orphaned files are swept by the clean-up task.
-            logger.exception("could not delete a deleted job's files")
+    def _delete_files(self, jobs: list[JobFiles]) -> None:
+        # Failures are logged and never undo the committed change: a deleted job's leftovers
+        # are swept as orphans, a cancelled job's go when it expires.
+        for files in jobs:
+            files.delete(self._state.storage)

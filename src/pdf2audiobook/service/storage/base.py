@@ -7,7 +7,7 @@ be asked to touch a path outside its root or bucket even by a caller's mistake.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -50,6 +50,14 @@ class DownloadLink:
 
     url: str
     expires_at: datetime
+
+
+@dataclass(frozen=True)
+class StoredObject:
+    """An object found by `Storage.list_objects`, and when it was last written (UTC)."""
+
+    key: str
+    modified_at: datetime
 
 
 class Storage(ABC):
@@ -132,6 +140,23 @@ class Storage(ABC):
             raise StorageError("Could not create the download folder.") from error
         self._download_to(key, destination)
 
+    def list_objects(self, prefix: str) -> Iterator[StoredObject]:
+        """Every object whose key starts with `prefix` (matched as `delete_prefix` does), in no
+        particular order, read lazily: objects written or deleted meanwhile may or may not appear.
+
+        For the clean-up's sweep, not for requests: it walks every matching object.
+        """
+        return self._list_objects(validate_prefix(prefix))
+
+    def sweep_temporary(self, older_than: datetime) -> int:
+        """Remove what interrupted writes left behind and was last touched before `older_than`;
+        return how many were removed. Objects are never touched. Raises ValueError for a naive
+        `older_than`.
+        """
+        if older_than.tzinfo is None:
+            raise ValueError(f"naive datetime {older_than!r}; pass a timezone-aware value")
+        return self._sweep_temporary(older_than)
+
     @abstractmethod
     def check(self) -> None:
         """Health check: return if the backend can store objects, raise StorageError if not."""
@@ -175,6 +200,12 @@ class Storage(ABC):
 
     @abstractmethod
     def _download_to(self, key: str, destination: Path) -> None: ...
+
+    @abstractmethod
+    def _list_objects(self, prefix: str) -> Iterator[StoredObject]: ...
+
+    @abstractmethod
+    def _sweep_temporary(self, older_than: datetime) -> int: ...
 
     @abstractmethod
     def _download_link(

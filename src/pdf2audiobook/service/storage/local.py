@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import stat
 import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO, NoReturn
 
@@ -16,11 +18,15 @@ from pdf2audiobook.service.storage.base import (
     Storage,
     StorageError,
     StorageKeyNotFound,
+    StoredObject,
 )
 from pdf2audiobook.service.storage.streams import reader
 
 _MISSING = (FileNotFoundError, NotADirectoryError, IsADirectoryError)
 _TEMPORARY_ATTEMPTS = 3
+# The names `_replacing` and `check` give their temporary files. Keys never start with a dot,
+# so no object can match.
+_TEMPORARY_NAME = re.compile(r"\..+\.part|\.check-[a-z0-9_]+")
 
 
 class LocalStorage(Storage):
@@ -134,6 +140,57 @@ class LocalStorage(Storage):
         del key, filename, expires_seconds  # local disk cannot sign URLs
         return None
 
+    def _list_objects(self, prefix: str) -> Iterator[StoredObject]:
+        folder = prefix.rpartition("/")[0]
+        top = self._path(folder) if folder else self._root
+        if not top.is_dir():
+            return
+        with _as_storage_error("list files"):
+            for directory, subfolders, names in os.walk(top, onerror=_reraise_unless_missing):
+                directory_path = Path(directory)
+                relative = directory_path.relative_to(self._root).as_posix()
+                folder_key = "" if relative == "." else f"{relative}/"
+                # Descend only where keys can match; a dot-folder holds no objects.
+                subfolders[:] = [
+                    name
+                    for name in subfolders
+                    if not name.startswith(".")
+                    and (
+                        f"{folder_key}{name}/".startswith(prefix)
+                        or prefix.startswith(f"{folder_key}{name}/")
+                    )
+                ]
+                for name in names:
+                    key = f"{folder_key}{name}"
+                    if name.startswith(".") or not key.startswith(prefix):
+                        continue
+                    try:
+                        status = (directory_path / name).lstat()
+                    except _MISSING:  # deleted since its folder was read
+                        continue
+                    if stat.S_ISREG(status.st_mode):
+                        yield StoredObject(key, datetime.fromtimestamp(status.st_mtime, UTC))
+
+    def _sweep_temporary(self, older_than: datetime) -> int:
+        """Temporary files are left only by a crash between creating and renaming them; one
+        not written to since `older_than` has no writer left."""
+        if not self._root.is_dir():
+            return 0
+        cutoff = older_than.timestamp()
+        removed = 0
+        with _as_storage_error("remove temporary files"):
+            for directory, _, names in os.walk(self._root, onerror=_reraise_unless_missing):
+                for name in names:
+                    if not _TEMPORARY_NAME.fullmatch(name):
+                        continue
+                    path = Path(directory) / name
+                    with suppress(*_MISSING):  # its writer finished meanwhile
+                        status = path.lstat()
+                        if stat.S_ISREG(status.st_mode) and status.st_mtime < cutoff:
+                            path.unlink()
+                            removed += 1
+        return removed
+
     def _path(self, key: str) -> Path:
         path = self._root / key
         try:
@@ -201,3 +258,9 @@ def _as_storage_error(action: str) -> Iterator[None]:
 
 def _reraise(error: OSError) -> NoReturn:
     raise error
+
+
+def _reraise_unless_missing(error: OSError) -> None:
+    # A folder deleted while it is being listed simply has nothing more to list.
+    if not isinstance(error, _MISSING):
+        raise error

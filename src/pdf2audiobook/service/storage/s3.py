@@ -19,6 +19,7 @@ from pdf2audiobook.service.storage.base import (
     Storage,
     StorageError,
     StorageKeyNotFound,
+    StoredObject,
 )
 from pdf2audiobook.service.storage.disposition import content_disposition
 from pdf2audiobook.service.storage.streams import reader
@@ -190,6 +191,25 @@ class S3Storage(Storage):
                 ExpiresIn=expires_seconds,
             )
         return DownloadLink(url=str(url), expires_at=issued_at + timedelta(seconds=expires_seconds))
+
+    def _list_objects(self, prefix: str) -> Iterator[StoredObject]:
+        pages = self._client.get_paginator("list_objects_v2").paginate(
+            Bucket=self._bucket,
+            Prefix=prefix,
+            PaginationConfig={"PageSize": self._list_page_size},
+        )
+        with _translated("list files"):
+            for page in pages:
+                for item in page.get("Contents", []):
+                    yield StoredObject(str(item["Key"]), item["LastModified"].astimezone(UTC))
+
+    def _sweep_temporary(self, older_than: datetime) -> int:
+        """Nothing to sweep: S3 makes a PUT or a multipart upload visible only once complete, so
+        an interrupted write leaves no object. (An abandoned multipart upload's parts are
+        invisible but billed; the bucket's AbortIncompleteMultipartUpload lifecycle rule is the
+        place to expire them.)"""
+        del older_than
+        return 0
 
     def _head(self, key: str) -> dict[str, Any]:
         with _translated("read a file's details", key):

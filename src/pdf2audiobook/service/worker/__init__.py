@@ -1,0 +1,1 @@
+"""Celery workers on Redis: the queue side of jobs split into extraction, chapters and assembly."""

@@ -1,0 +1,36 @@
+"""Sending stage messages to Celery, each with time limits scaled by its work."""
+
+from __future__ import annotations
+
+from celery import Celery
+
+from pdf2audiobook.service.kit.settings import Settings
+from pdf2audiobook.service.worker.celery_app import TASK_ASSEMBLE, TASK_CHAPTER, TASK_PREPARE
+from pdf2audiobook.service.worker.time_limits import (
+    TimeLimits,
+    assemble_limits,
+    chapter_limits,
+    prepare_limits,
+)
+
+
+class CeleryEnqueuer:
+    """The `Enqueuer` of `service.jobs.stages` for a Celery app. Raises kombu's errors when
+    Redis cannot be reached; callers that must not fail log them (the reconciler resends)."""
+
+    def __init__(self, app: Celery, settings: Settings) -> None:
+        self._app = app
+        self._settings = settings
+
+    def prepare(self, job_id: str, password: str | None) -> None:
+        self._send(TASK_PREPARE, [job_id, password], prepare_limits(self._settings.max_pdf_pages))
+
+    def chapter(self, job_id: str, number: int, characters: int) -> None:
+        self._send(TASK_CHAPTER, [job_id, number], chapter_limits(characters))
+
+    def assemble(self, job_id: str, page_count: int | None) -> None:
+        pages = page_count if page_count is not None else self._settings.max_pdf_pages
+        self._send(TASK_ASSEMBLE, [job_id], assemble_limits(pages))
+
+    def _send(self, name: str, args: list[object], limits: TimeLimits) -> None:
+        self._app.send_task(name, args=args, soft_time_limit=limits.soft, time_limit=limits.hard)

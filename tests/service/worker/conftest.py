@@ -1,0 +1,120 @@
+"""A job's stages run in this process against a real database and real file storage.
+
+`InlineQueue` is the queue: stage functions send it messages and the test delivers them,
+in order or in any order it chooses, so every interleaving is a plain function call. The
+chunk cache is shared by the session, so the sample book is synthesised once.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from sqlalchemy.orm import Session, sessionmaker
+
+from pdf2audiobook.service.jobs.repository import JobRepository
+from pdf2audiobook.service.jobs.stages import (
+    StageContext,
+    TaskRun,
+    run_assemble,
+    run_chapter,
+    run_prepare,
+)
+from pdf2audiobook.service.kit.db import session_scope
+from pdf2audiobook.service.kit.settings import Settings
+from pdf2audiobook.service.storage.factory import storage_from_settings
+from pdf2audiobook.service.users.repository import UserRepository
+from tests.conftest import SAMPLES
+
+SAMPLE_PDF = SAMPLES / "sample-book.pdf"
+MAX_DELIVERIES = 50
+
+
+@dataclass
+class InlineQueue:
+    """Records what stages send; `deliver` runs one message, `drain` runs them all."""
+
+    messages: list[tuple[str, tuple[object, ...]]] = field(default_factory=list)
+    delivered: list[tuple[str, tuple[object, ...]]] = field(default_factory=list)
+
+    def prepare(self, job_id: str, password: str | None) -> None:
+        self.messages.append(("prepare", (job_id, password)))
+
+    def chapter(self, job_id: str, number: int, characters: int) -> None:
+        assert characters > 0
+        self.messages.append(("chapter", (job_id, number)))
+
+    def assemble(self, job_id: str, page_count: int | None) -> None:
+        del page_count  # a time limit; nothing runs here under one
+        self.messages.append(("assemble", (job_id,)))
+
+    def kinds(self) -> list[str]:
+        return [kind for kind, _ in self.messages]
+
+    def deliver(self, context: StageContext, index: int = 0, task_id: str | None = None) -> None:
+        kind, args = self.messages.pop(index)
+        self.delivered.append((kind, args))
+        run = TaskRun(task_id or uuid.uuid4().hex)
+        if kind == "prepare":
+            job_id, password = args
+            assert isinstance(job_id, str)
+            assert password is None or isinstance(password, str)
+            run_prepare(context, job_id, password, run, self)
+        elif kind == "chapter":
+            job_id, number = args
+            assert isinstance(job_id, str)
+            assert isinstance(number, int)
+            run_chapter(context, job_id, number, run, self)
+        else:
+            (job_id,) = args
+            assert isinstance(job_id, str)
+            run_assemble(context, job_id, run)
+
+    def drain(self, context: StageContext) -> None:
+        for _ in range(MAX_DELIVERIES):
+            if not self.messages:
+                return
+            self.deliver(context)
+        raise AssertionError(f"the queue did not drain: {self.kinds()}")
+
+
+@pytest.fixture(scope="session")
+def shared_chunk_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("chunk-cache")
+
+
+def stage_settings(data_dir: Path, database_url: str, cache: Path, **overrides: object) -> Settings:
+    data_dir.mkdir(parents=True, exist_ok=True)
+    (data_dir / "cache").symlink_to(cache, target_is_directory=True)
+    values: dict[str, object] = {
+        "environment": "test",
+        "secret_key": "test-secret-not-for-production",
+        "data_dir": data_dir,
+        "database_url": database_url,
+        **overrides,
+    }
+    return Settings(_env_file=None, **values)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def context(
+    tmp_path: Path, database_url: str, sessions: sessionmaker[Session], shared_chunk_cache: Path
+) -> StageContext:
+    settings = stage_settings(tmp_path / "data", database_url, shared_chunk_cache)
+    return StageContext(settings, sessions, storage_from_settings(settings))
+
+
+def new_job(context: StageContext, pdf: Path = SAMPLE_PDF, **options: object) -> str:
+    """A committed PENDING job for a new user, its PDF in storage."""
+    key = f"uploads/{uuid.uuid4().hex}.pdf"
+    context.storage.put_file(key, pdf, "application/pdf")
+    with session_scope(context.sessions) as session:
+        user = UserRepository(session).get_or_create_by_external_id(
+            f"user_{uuid.uuid4().hex}", None
+        )
+        job = JobRepository(session, user.id).create(
+            original_filename=pdf.name, pdf_key=key, options=dict(options)
+        )
+        return job.id
