@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
 from sqlalchemy.orm import Session, sessionmaker
 
 from pdf2audiobook.service.jobs.repository import JobRepository
@@ -27,6 +28,7 @@ from pdf2audiobook.service.kit.settings import Settings
 from pdf2audiobook.service.storage.factory import storage_from_settings
 from pdf2audiobook.service.users.repository import UserRepository
 from tests.conftest import SAMPLES
+from tests.service.auth.token_factory import new_rsa_key
 
 SAMPLE_PDF = SAMPLES / "sample-book.pdf"
 MAX_DELIVERIES = 50
@@ -78,6 +80,11 @@ class InlineQueue:
                 return
             self.deliver(context)
         raise AssertionError(f"the queue did not drain: {self.kinds()}")
+
+
+@pytest.fixture(scope="session")
+def signing_key() -> rsa.RSAPrivateKey:
+    return new_rsa_key()
 
 
 @pytest.fixture(scope="session")

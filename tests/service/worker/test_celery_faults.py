@@ -9,6 +9,7 @@ each claimed once was synthesised once, apart from the chapter a fault interrupt
 
 from __future__ import annotations
 
+import io
 import os
 import signal
 import uuid
@@ -16,9 +17,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import av
 import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
+from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
+from pdf2audiobook.service.app import create_app
 from pdf2audiobook.service.jobs.queue_repository import JobQueueRepository
 from pdf2audiobook.service.jobs.repository import JobRepository
 from pdf2audiobook.service.kit.db import (
@@ -34,6 +39,8 @@ from pdf2audiobook.service.users.repository import UserRepository
 from pdf2audiobook.service.worker.celery_app import QUEUE_CHAPTERS, create_celery
 from pdf2audiobook.service.worker.enqueue import CeleryEnqueuer
 from tests.conftest import corpus_file
+from tests.service.api.conftest import api_settings
+from tests.service.auth.token_factory import rs256_token
 from tests.service.conftest import throwaway_postgres_database
 
 from .conftest import SAMPLE_PDF
@@ -319,3 +326,81 @@ def test_a_hostile_pdf_fails_its_job_once_with_the_readers_message(cluster: Clus
     assert snapshot.status is JobStatus.FAILED
     assert snapshot.error_code == "resource_limit"
     assert snapshot.attempts == 1
+
+
+def _api_settings(cluster: Cluster, key: rsa.RSAPrivateKey) -> tuple[Settings, dict[str, str]]:
+    """The API's settings on the cluster's database, storage and Redis, and a user's token."""
+    settings = api_settings(
+        cluster.settings.data_dir,
+        key,
+        database_url=cluster.settings.database_url,
+        redis_url=cluster.redis.url,
+    )
+    token = rs256_token(key, kid=None, sub="api-user")
+    return settings, {"Authorization": f"Bearer {token}"}
+
+
+def _upload(client: TestClient, headers: dict[str, str], *, speed: str) -> str:
+    with SAMPLE_PDF.open("rb") as handle:
+        response = client.post(
+            "/api/v1/jobs",
+            files={"file": (SAMPLE_PDF.name, handle)},
+            data={"reading_speed": speed},
+            headers=headers,
+        )
+    assert response.status_code == 201, response.text
+    job_id: str = response.json()["id"]
+    return job_id
+
+
+def test_the_api_sends_jobs_to_workers_and_serves_each_chapter_before_the_book(
+    cluster: Cluster, signing_key: rsa.RSAPrivateKey
+) -> None:
+    cluster.worker("one")
+    cluster.beat()
+    settings, headers = _api_settings(cluster, signing_key)
+    with TestClient(create_app(settings)) as client:
+        assert client.get("/health").status_code == 200
+        job_id = _upload(client, headers, speed="1.3")
+
+        seen_early: list[bool] = []
+
+        def a_chapter_is_done() -> bool:
+            snapshot = cluster.snapshot(job_id)
+            if any(status is ChapterStatus.DONE for _, status, _, _, _ in snapshot.chapters):
+                seen_early.append(snapshot.status is JobStatus.PROCESSING)
+                return True
+            return False
+
+        wait_for(a_chapter_is_done, JOB_SECONDS, "the first chapter")
+        first = next(n for n, s, _, _, _ in cluster.snapshot(job_id).chapters if s.value == "done")
+        chapter = client.get(f"/api/v1/jobs/{job_id}/chapters/{first}/audio", headers=headers)
+        assert chapter.status_code == 200
+        assert len(chapter.content) > 10_000
+        assert seen_early == [True], "the book was done before any chapter could be fetched"
+
+        assert cluster.wait_finished(job_id).status is JobStatus.COMPLETED
+        book = client.get(f"/api/v1/jobs/{job_id}/audio", headers=headers)
+        assert book.status_code == 200
+        with av.open(io.BytesIO(book.content)) as container:
+            assert len(container.chapters()) == 3
+
+
+def test_a_job_submitted_while_redis_is_down_waits_and_then_runs(
+    cluster: Cluster, signing_key: rsa.RSAPrivateKey
+) -> None:
+    settings, headers = _api_settings(cluster, signing_key)
+    with TestClient(create_app(settings)) as client:
+        cluster.redis.kill()
+        health = client.get("/health")
+        assert health.status_code == 503
+        assert health.json()["checks"]["queue"] == "unavailable"
+        # The job is safe in the database; only its message could not be sent.
+        job_id = _upload(client, headers, speed="1.35")
+        assert cluster.snapshot(job_id).status is JobStatus.PENDING
+
+        cluster.redis.start()
+        cluster.worker("one")
+        cluster.beat()
+        assert cluster.wait_finished(job_id).status is JobStatus.COMPLETED
+        assert client.get("/health").status_code == 200

@@ -189,14 +189,17 @@ class _JobRun:
         path.unlink()
         with session_scope(self.sessions) as session:
             queue = JobQueueRepository(session)
-            self._check_still_ours(queue)
-            queue.update_chapter(
+            recorded = queue.update_chapter(
                 self.job_id,
                 number,
                 status=ChapterStatus.DONE,
                 audio_key=key,
                 duration_seconds=duration,
             )
+        if not recorded:
+            # Cancelled or deleted meanwhile: its chapter files are being removed.
+            self.storage.delete(key)
+            raise JobStopped
 
     def _on_progress(self, event: ProgressEvent) -> None:
         now = time.monotonic()

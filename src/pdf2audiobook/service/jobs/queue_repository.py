@@ -193,10 +193,12 @@ class JobQueueRepository:
         audio_key: str | None = None,
         duration_seconds: float | None = None,
     ) -> bool:
-        """Checkpoint one chapter's synthesis. False if the job has no such chapter."""
+        """Checkpoint one chapter's synthesis. False if the job has no such chapter or is no
+        longer running (a cancel cleared its chapters; a late write must not undo that)."""
+        running = select(Job.id).where(Job.id == job_id, Job.status == JobStatus.PROCESSING)
         statement = (
             update(Chapter)
-            .where(Chapter.job_id == job_id, Chapter.number == number)
+            .where(Chapter.job_id == job_id, Chapter.number == number, running.exists())
             .values(status=status, audio_key=audio_key, duration_seconds=duration_seconds)
             .returning(Chapter.id)
         )

@@ -154,6 +154,7 @@ class JobRepository:
             finished_at=utc_now(),
             lease_owner=None,
             lease_expires_at=None,
+            stage=None,
             audio_key=None,
             audio_format=None,
             duration_seconds=None,
@@ -194,6 +195,8 @@ class JobRepository:
             finished_at=None,
             lease_owner=None,
             lease_expires_at=None,
+            stage=None,
+            enqueued_at=None,
         )
 
     def _transition(self, job: Job, allowed_from: tuple[JobStatus, ...], **values: Any) -> bool:

@@ -84,6 +84,8 @@ class StageContext:
     settings: Settings
     sessions: sessionmaker[Session]
     storage: Storage
+    interruptions: tuple[type[BaseException], ...] = ()
+    """Exceptions the queue raises inside a task (a soft time limit) that must reach it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,10 +201,19 @@ def _send_chapters(
         stages = StageRepository(session)
         characters = {row.number: row.characters for row in stages.chapters(job_id)}
         assemble = not numbers and stages.start_assembly(job_id)
-    for number in numbers:
+    for number in dispatch_order(numbers, characters):
         enqueue.chapter(job_id, number, characters.get(number, 0))
     if assemble:
         enqueue.assemble(job_id, None)
+
+
+def dispatch_order(numbers: list[int], characters: dict[int, int]) -> list[int]:
+    """The first chapter first, so a listener can start at once; then the longest first,
+    so that with several workers no long chapter is left running alone at the end."""
+    if not numbers:
+        return []
+    first, *rest = sorted(numbers)
+    return [first, *sorted(rest, key=lambda number: (-characters.get(number, 0), number))]
 
 
 # -- one chapter --------------------------------------------------------------------------
@@ -420,6 +431,8 @@ def _guarded(
         logger.info("job %s stopped: cancelled or taken over", job_id)
         return None
     except BaseException as error:
+        if isinstance(error, context.interruptions):
+            raise
         if is_transient(error):
             with session_scope(context.sessions) as session:
                 release(StageRepository(session), job_id, owner)

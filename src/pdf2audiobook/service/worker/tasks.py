@@ -62,7 +62,10 @@ class _ProcessContext:
             engine = create_engine_from_settings(self._settings)
             self._engine = engine
             self._context = StageContext(
-                self._settings, session_factory(engine), storage_from_settings(self._settings)
+                self._settings,
+                session_factory(engine),
+                storage_from_settings(self._settings),
+                interruptions=(SoftTimeLimitExceeded,),
             )
             self._pid = os.getpid()
         return self._context
