@@ -8,12 +8,14 @@ not answer), an empty data folder (so nothing comes from the chunk cache) and it
 `pdf2audiobook worker` processes with one pool process each, like workers on separate
 machines. Times are measured from sending the job (once every worker answers a ping) to
 the database showing it completed: reading, the first finished chapter, all chapters,
-and the assembled book.
+and the assembled book. Last, the machine's own ceiling for comparison: the bare voice on
+the book's first chunks in one process, then in two at once (`--ceiling-only` for just that).
 """
 
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import sys
 import tempfile
 import time
@@ -22,6 +24,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -29,6 +32,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tests.service.worker.processes import CeleryProcess, RedisServer
 
+from pdf2audiobook.pipeline.convert import ConvertOptions, plan_book
+from pdf2audiobook.pipeline.voices import get_provider
 from pdf2audiobook.service.jobs.queue_repository import JobQueueRepository
 from pdf2audiobook.service.jobs.repository import JobRepository
 from pdf2audiobook.service.kit.db import (
@@ -47,6 +52,7 @@ from pdf2audiobook.service.worker.enqueue import CeleryEnqueuer
 DEFAULT_BOOK = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "06-manual-r-intro.pdf"
 POLL_SECONDS = 0.2
 RUN_LIMIT_SECONDS = 3600.0
+ENGINE_CHUNKS = 60
 
 
 @dataclass
@@ -180,6 +186,41 @@ def _watch(job_id: str, factory: sessionmaker[Session], workers: int, started: f
     raise SystemExit(f"the job did not finish within {RUN_LIMIT_SECONDS:.0f} s")
 
 
+_start_together: Any = None
+
+
+def _join_barrier(barrier: Any) -> None:
+    global _start_together
+    _start_together = barrier
+
+
+def _speak(texts: list[str]) -> float:
+    """Seconds the bare local voice takes for `texts` in this process, after a warm-up,
+    started at the same moment as the other processes of the pool."""
+    provider = get_provider("local")
+    voice = provider.resolve_voice(None, None)
+    provider.text_to_audio("Warm up.", voice, 1.0)
+    _start_together.wait()
+    started = time.monotonic()
+    for text in texts:
+        provider.text_to_audio(text, voice, 1.0)
+    return time.monotonic() - started
+
+
+def _engine_scaling(pdf: Path, chunks: int) -> float:
+    """The machine's own ceiling for two processes: the bare voice on the same chunks in
+    one process, then in two processes at once (each doing the full set)."""
+    _, plan = plan_book(pdf, ConvertOptions())
+    texts = [chunk.text for chapter in plan.chapters for chunk in chapter.chunks][:chunks]
+    context = multiprocessing.get_context("spawn")
+    timings: dict[int, float] = {}
+    for processes in (1, 2):
+        barrier = context.Barrier(processes)
+        with context.Pool(processes, initializer=_join_barrier, initargs=(barrier,)) as pool:
+            timings[processes] = max(pool.map(_speak, [texts] * processes))
+    return 2 * timings[1] / timings[2]
+
+
 def _report(timings: Timings) -> None:
     speed = timings.audio_seconds / timings.completed
     print(
@@ -193,7 +234,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("pdf", type=Path, nargs="?", default=DEFAULT_BOOK)
     parser.add_argument("--most", type=int, default=2, help="largest number of workers")
+    parser.add_argument(
+        "--ceiling-only", action="store_true", help="only measure the machine's own ceiling"
+    )
     args = parser.parse_args()
+    if args.ceiling_only:
+        print(f"machine ceiling: {_engine_scaling(args.pdf, ENGINE_CHUNKS):.2f}x with 2 processes")
+        return
     runs = [_run(args.pdf, workers) for workers in range(1, args.most + 1)]
     print(
         f"book: {args.pdf.name}, {runs[0].chapters} chapters, "
@@ -203,6 +250,12 @@ def main() -> None:
         _report(timings)
     for timings in runs[1:]:
         print(f"speed-up with {timings.workers}: {runs[0].completed / timings.completed:.2f}x")
+    if args.most >= 2:
+        scaling = _engine_scaling(args.pdf, ENGINE_CHUNKS)
+        print(
+            f"machine ceiling: the bare voice in 2 processes at once does {scaling:.2f}x "
+            f"the work of 1 ({ENGINE_CHUNKS} chunks each)"
+        )
 
 
 if __name__ == "__main__":

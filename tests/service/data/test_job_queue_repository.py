@@ -279,10 +279,26 @@ def test_a_new_plan_replaces_the_previous_attempts_chapters_and_ledger(
     ]
 
 
+def test_a_chapter_checkpoint_of_a_job_no_longer_running_is_refused(
+    queue: JobQueueRepository, job_factory: Callable[[], Job], session: Session
+) -> None:
+    # A cancel clears the chapters' audio; a runner's late checkpoint must not bring it back.
+    job = job_factory()
+    assert queue.claim(job.id, "runner-a", LEASE) is not None
+    queue.replace_chapters(job.id, [PlannedChapter("Loomings", 1, 4)])
+    assert JobRepository(session, job.user_id).cancel(job)
+    assert not queue.update_chapter(
+        job.id, 1, status=ChapterStatus.DONE, audio_key="jobs/c1.m4a", duration_seconds=61.0
+    )
+    [chapter] = queue.chapters(job.id)
+    assert chapter.audio_key is None
+
+
 def test_a_chapter_checkpoint_records_its_audio(
     queue: JobQueueRepository, job_factory: Callable[[], Job]
 ) -> None:
     job = job_factory()
+    assert queue.claim(job.id, "runner-a", LEASE) is not None
     queue.replace_chapters(job.id, [PlannedChapter("Loomings", 1, 4)])
 
     assert queue.update_chapter(

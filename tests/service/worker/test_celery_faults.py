@@ -284,7 +284,7 @@ def test_a_redis_restart_without_persistence_loses_queued_chapters_but_not_the_b
 def test_the_same_job_sent_to_two_workers_is_spoken_once(cluster: Cluster) -> None:
     cluster.worker("one")
     cluster.worker("two")
-    job_id = cluster.submit(speed=1.2, copies=2)
+    job_id = cluster.submit(speed=1.0, copies=2)
 
     snapshot = cluster.wait_finished(job_id)
     _assert_completed_once(snapshot, interrupted=set())
@@ -396,7 +396,7 @@ def test_a_job_submitted_while_redis_is_down_waits_and_then_runs(
         assert health.status_code == 503
         assert health.json()["checks"]["queue"] == "unavailable"
         # The job is safe in the database; only its message could not be sent.
-        job_id = _upload(client, headers, speed="1.35")
+        job_id = _upload(client, headers, speed="1.0")
         assert cluster.snapshot(job_id).status is JobStatus.PENDING
 
         cluster.redis.start()

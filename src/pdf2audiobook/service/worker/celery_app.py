@@ -41,7 +41,9 @@ TASK_CLEAN_UP = "pdf2audiobook.clean_up"
 MAX_TASKS_PER_CHILD = 20
 MAX_MEMORY_PER_CHILD_KIB = 1_500_000
 SOFT_SHUTDOWN_SECONDS = 60.0
-CLEAN_UP_HOUR_UTC = 3
+CLEAN_UP_HOUR_UTC = 2
+DEFAULT_TIME_LIMIT_SECONDS = 30 * 60
+"""For tasks sent without limits of their own (housekeeping); job stages always carry theirs."""
 
 
 class CeleryNotConfiguredError(RuntimeError):
@@ -78,6 +80,8 @@ def celery_config(settings: Settings) -> dict[str, Any]:
         "event_serializer": "json",
         "accept_content": ["json"],
         "task_ignore_result": True,
+        "task_time_limit": DEFAULT_TIME_LIMIT_SECONDS,
+        "task_soft_time_limit": DEFAULT_TIME_LIMIT_SECONDS - 5 * 60,
         "task_acks_late": True,
         "task_reject_on_worker_lost": True,
         "task_acks_on_failure_or_timeout": True,
@@ -104,10 +108,11 @@ def celery_config(settings: Settings) -> dict[str, Any]:
             },
             "clean-up": {
                 "task": TASK_CLEAN_UP,
-                "schedule": crontab(hour=CLEAN_UP_HOUR_UTC, minute=17),
+                "schedule": crontab(hour=CLEAN_UP_HOUR_UTC, minute=0),
             },
         },
         "timezone": "UTC",
+        "enable_utc": True,
     }
 
 

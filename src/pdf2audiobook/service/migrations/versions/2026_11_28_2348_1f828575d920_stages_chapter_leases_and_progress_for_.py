@@ -56,7 +56,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table("jobs", schema=None) as batch_op:
         # The CHECK on stage would outlive its column in SQLite's table copy.
-        batch_op.drop_constraint("ck_jobs_job_stage", type_="check")
+        batch_op.drop_constraint(op.f("ck_jobs_job_stage"), type_="check")
         batch_op.drop_column("enqueued_at")
         batch_op.drop_column("stage")
 
