@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing
+import resource
 import sys
 import tempfile
 import time
@@ -64,6 +65,8 @@ class Timings:
     completed: float
     chapters: int
     audio_seconds: float
+    cpu_seconds: float = 0.0
+    """CPU time of the worker processes (and of Redis), counted once they have exited."""
 
 
 @contextmanager
@@ -80,7 +83,19 @@ def _database() -> Iterator[str]:
             yield f"sqlite:///{folder}/bench.db"
 
 
+def _children_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _run(pdf: Path, workers: int) -> Timings:
+    cpu_before = _children_cpu_seconds()
+    timings = _run_book(pdf, workers)
+    timings.cpu_seconds = _children_cpu_seconds() - cpu_before
+    return timings
+
+
+def _run_book(pdf: Path, workers: int) -> Timings:
     with tempfile.TemporaryDirectory() as scratch, _database() as database_url:
         folder = Path(scratch)
         migrate(database_url)
@@ -227,6 +242,12 @@ def _report(timings: Timings) -> None:
         f"{timings.workers} worker process(es): {timings.completed:7.1f} s  "
         f"({speed:5.1f}x realtime; read {timings.read:.1f} s, first chapter "
         f"{timings.first_chapter:.1f} s, all chapters {timings.chapters_done:.1f} s)"
+    )
+    busy = timings.cpu_seconds / (timings.completed * timings.workers)
+    print(
+        f"    CPU {timings.cpu_seconds:.0f} core-s "
+        f"({timings.cpu_seconds / (timings.audio_seconds / 3600):.0f} per audio hour; "
+        f"{busy:.0%} of {timings.workers} core(s) busy)"
     )
 
 
