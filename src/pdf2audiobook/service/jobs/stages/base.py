@@ -1,0 +1,147 @@
+"""What every stage shares: its context and message, and how failures become the job's state."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol, TypeVar
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from pdf2audiobook.pipeline.book_plan import BookPlan, PlanFormatError
+from pdf2audiobook.pipeline.errors import PipelineError
+from pdf2audiobook.service.jobs.execution import (
+    UNEXPECTED_FAILURE,
+    JobStopped,
+)
+from pdf2audiobook.service.jobs.stage_repository import (
+    StageRepository,
+    owner_for,
+)
+from pdf2audiobook.service.jobs.transient import is_transient
+from pdf2audiobook.service.kit.db import session_scope
+from pdf2audiobook.service.kit.settings import Settings
+from pdf2audiobook.service.storage.base import Storage, StorageKeyNotFound
+
+logger = logging.getLogger(__name__)
+_T = TypeVar("_T")
+
+PROGRESS_WRITE_SECONDS = 1.0
+"""Chapter progress is written at most this often (it is also where a cancel is noticed)."""
+TOO_MANY_ATTEMPTS = (
+    "This job stopped its worker {attempts} times (it may be too large or damaged) "
+    "and was given up."
+)
+GAVE_UP_AFTER_RETRIES = (
+    "A temporary problem kept this job from finishing after several tries. Retry it later."
+)
+PLAN_LOST = "This job's working files are gone. Retry it to start again."
+
+
+def plan_key_for(job_id: str) -> str:
+    return f"work/{job_id}/plan.json"
+
+
+@dataclass(frozen=True, slots=True)
+class StageContext:
+    """What a task needs, opened once per worker process."""
+
+    settings: Settings
+    sessions: sessionmaker[Session]
+    storage: Storage
+    interruptions: tuple[type[BaseException], ...] = ()
+    """Exceptions the queue raises inside a task (a soft time limit) that must reach it."""
+
+
+@dataclass(frozen=True, slots=True)
+class TaskRun:
+    """One delivery of a task: its queue id, and the lease owner name made from it."""
+
+    task_id: str
+
+    @property
+    def owner(self) -> str:
+        return owner_for(socket.gethostname(), os.getpid(), self.task_id)
+
+
+class Enqueuer(Protocol):
+    def prepare(self, job_id: str, password: str | None) -> None: ...
+
+    def chapter(self, job_id: str, number: int, characters: int) -> None: ...
+
+    def assemble(self, job_id: str, page_count: int | None) -> None: ...
+
+
+class TransientFailure(Exception):
+    """A stage hit an outage (its lease is already given back): the queue should retry."""
+
+
+def guarded(
+    context: StageContext,
+    job_id: str,
+    owner: str,
+    work: Callable[[], _T],
+    *,
+    release: Callable[[StageRepository, str, str], None],
+) -> _T | None:
+    """Run a stage's work; turn its failures into the job's state.
+
+    A user's error (bad PDF, wrong password, no text) fails the job at once with its
+    message; an outage gives the lease back and raises TransientFailure for the queue to
+    retry; a lost lease stops quietly; anything else fails the job without retrying.
+    """
+    try:
+        return work()
+    except JobStopped:
+        logger.info("job %s stopped: cancelled or taken over", job_id)
+        return None
+    except BaseException as error:
+        if isinstance(error, context.interruptions):
+            raise
+        if is_transient(error):
+            with session_scope(context.sessions) as session:
+                release(StageRepository(session), job_id, owner)
+            raise TransientFailure(str(error)) from error
+        if isinstance(error, PipelineError):
+            fail_job(context, job_id, error.code, error.message)
+            return None
+        if isinstance(error, PlanFormatError | StorageKeyNotFound):
+            logger.warning("job %s lost its working files", job_id, exc_info=True)
+            fail_job(context, job_id, "working_files_lost", PLAN_LOST)
+            return None
+        if not isinstance(error, Exception):
+            raise
+        logger.exception("job %s failed unexpectedly", job_id)
+        fail_job(context, job_id, "internal_error", UNEXPECTED_FAILURE)
+        return None
+
+
+def release_job(stages: StageRepository, job_id: str, owner: str) -> None:
+    stages.release_job(job_id, owner)
+
+
+def chapter_releaser(number: int) -> Callable[[StageRepository, str, str], None]:
+    def release(stages: StageRepository, job_id: str, owner: str) -> None:
+        stages.release_chapter(job_id, number, owner)
+
+    return release
+
+
+def fail_job(context: StageContext, job_id: str, code: str, message: str) -> None:
+    with session_scope(context.sessions) as session:
+        StageRepository(session).fail_job(job_id, code, message)
+
+
+def give_up(session: Session, job_id: str, attempts: int) -> None:
+    logger.error("job %s gave up after %d attempts", job_id, attempts)
+    StageRepository(session).fail_job(
+        job_id, "too_many_attempts", TOO_MANY_ATTEMPTS.format(attempts=attempts)
+    )
+
+
+def load_plan(context: StageContext, job_id: str) -> BookPlan:
+    with context.storage.open_read(plan_key_for(job_id)) as stream:
+        return BookPlan.from_json(stream.read())

@@ -1,0 +1,157 @@
+"""Extraction: read the PDF, store the plan, send one task per chapter still to speak."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from pdf2audiobook.pipeline.book_builder import FootnotePolicy
+from pdf2audiobook.pipeline.book_plan import chapter_characters
+from pdf2audiobook.pipeline.convert import ConvertOptions, plan_book
+from pdf2audiobook.pipeline.progress import SYNTHESIS_START, ProgressEvent
+from pdf2audiobook.pipeline.reading.limits import ReadLimits
+from pdf2audiobook.pipeline.reading.reader import ReadOptions
+from pdf2audiobook.service.jobs.execution import (
+    JobStopped,
+    summary_mode,
+)
+from pdf2audiobook.service.jobs.lease_keeper import LeaseKeeper
+from pdf2audiobook.service.jobs.options import JobOptions
+from pdf2audiobook.service.jobs.queue_repository import JobQueueRepository
+from pdf2audiobook.service.jobs.stage_repository import (
+    ChapterSpec,
+    ClaimRefused,
+    StageRepository,
+)
+from pdf2audiobook.service.jobs.stages.base import (
+    Enqueuer,
+    StageContext,
+    TaskRun,
+    give_up,
+    guarded,
+    plan_key_for,
+    release_job,
+)
+from pdf2audiobook.service.kit.db import session_scope
+from pdf2audiobook.service.kit.settings import Settings
+from pdf2audiobook.service.models import JobStage
+
+
+def run_prepare(
+    context: StageContext, job_id: str, password: str | None, run: TaskRun, enqueue: Enqueuer
+) -> None:
+    """Read the PDF, store the plan and send one task per chapter still to speak."""
+    settings = context.settings
+    owner = run.owner
+    with session_scope(context.sessions) as session:
+        claim = StageRepository(session).claim_job(
+            job_id,
+            JobStage.EXTRACTING,
+            owner,
+            run.task_id,
+            settings.job_lease_seconds,
+            settings.job_max_attempts,
+        )
+        if isinstance(claim, ClaimRefused):
+            if claim.exhausted:
+                give_up(session, job_id, settings.job_max_attempts)
+            return
+        options = JobOptions.model_validate(claim.options)
+        pdf_key = claim.pdf_key
+
+    def renew() -> bool:
+        with session_scope(context.sessions) as session:
+            return StageRepository(session).heartbeat_job(job_id, owner, settings.job_lease_seconds)
+
+    with LeaseKeeper(renew, settings.job_lease_seconds / 4) as keeper:
+
+        def on_progress(event: ProgressEvent) -> None:
+            if keeper.lost.is_set():
+                raise JobStopped
+            with session_scope(context.sessions) as session:
+                StageRepository(session).set_progress(
+                    job_id, min(event.percent, SYNTHESIS_START - 1)
+                )
+
+        def work() -> list[int] | None:
+            with tempfile.TemporaryDirectory(prefix="pdf2audiobook-read-") as folder:
+                pdf = Path(folder) / "input.pdf"
+                context.storage.download_to(pdf_key, pdf)
+                book, plan = plan_book(
+                    pdf, _convert_options(options, password, settings), on_progress
+                )
+            context.storage.put_stream(
+                plan_key_for(job_id), [plan.to_json().encode()], "application/json"
+            )
+            specs = [
+                ChapterSpec(
+                    title=chapter.title,
+                    start_page=source.start_page,
+                    end_page=source.end_page,
+                    word_count=source.word_count,
+                    characters=chapter_characters(chapter),
+                )
+                for chapter, source in zip(
+                    plan.chapters,
+                    (book.chapters[index] for index in plan.chapter_sources),
+                    strict=True,
+                )
+            ]
+            with session_scope(context.sessions) as session:
+                queue = JobQueueRepository(session)
+                if not queue.record_book(
+                    job_id,
+                    owner,
+                    title=book.title,
+                    author=book.author,
+                    page_count=book.page_count,
+                    character_count=plan.characters,
+                ):
+                    raise JobStopped
+                queue.replace_removed(job_id, book.removed)
+                return StageRepository(session).start_synthesis(job_id, owner, specs)
+
+        numbers = guarded(context, job_id, owner, work, release=release_job)
+    if numbers is None:
+        return
+    _send_chapters(context, job_id, numbers, enqueue)
+
+
+def _send_chapters(
+    context: StageContext, job_id: str, numbers: list[int], enqueue: Enqueuer
+) -> None:
+    with session_scope(context.sessions) as session:
+        stages = StageRepository(session)
+        characters = {row.number: row.characters for row in stages.chapters(job_id)}
+        assemble = not numbers and stages.start_assembly(job_id)
+    for number in dispatch_order(numbers, characters):
+        enqueue.chapter(job_id, number, characters.get(number, 0))
+    if assemble:
+        enqueue.assemble(job_id, None)
+
+
+def dispatch_order(numbers: list[int], characters: dict[int, int]) -> list[int]:
+    """The first chapter first, so a listener can start at once; then the longest first,
+    so that with several workers no long chapter is left running alone at the end."""
+    if not numbers:
+        return []
+    first, *rest = sorted(numbers)
+    return [first, *sorted(rest, key=lambda number: (-characters.get(number, 0), number))]
+
+
+def _convert_options(
+    options: JobOptions, password: str | None, settings: Settings
+) -> ConvertOptions:
+    return ConvertOptions(
+        fmt=options.output_format,
+        provider=options.provider,
+        voice=options.voice,
+        voice_type=options.voice_type,
+        fallback_providers=tuple(settings.tts_fallback_providers),
+        speed=options.reading_speed,
+        footnotes=FootnotePolicy(options.footnotes),
+        password=password,
+        summary=summary_mode(options),
+        recaps=options.chapter_recaps,
+        read=ReadOptions(limits=ReadLimits(max_pages=settings.max_pdf_pages)),
+    )
