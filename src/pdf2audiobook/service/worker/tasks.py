@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -19,6 +20,7 @@ from celery.signals import worker_process_init
 from sqlalchemy import Engine
 
 from pdf2audiobook.service.jobs.cleanup import delete_expired_jobs, sweep_orphaned_files
+from pdf2audiobook.service.jobs.stage_repository import StageRepository
 from pdf2audiobook.service.jobs.stages import (
     StageContext,
     TaskRun,
@@ -29,8 +31,12 @@ from pdf2audiobook.service.jobs.stages import (
     run_chapter,
     run_prepare,
 )
-from pdf2audiobook.service.jobs.transient import MAX_RETRIES, retry_delay
-from pdf2audiobook.service.kit.db import create_engine_from_settings, session_factory
+from pdf2audiobook.service.jobs.transient import MAX_RETRIES, is_transient, retry_delay
+from pdf2audiobook.service.kit.db import (
+    create_engine_from_settings,
+    session_factory,
+    session_scope,
+)
 from pdf2audiobook.service.kit.settings import Settings
 from pdf2audiobook.service.storage.factory import storage_from_settings
 from pdf2audiobook.service.worker.celery_app import (
@@ -113,38 +119,37 @@ def register_tasks(app: Celery, settings: Settings) -> None:
         raise task.retry(exc=failure, countdown=retry_delay(retries), max_retries=MAX_RETRIES)
 
     def stopped_by_time_limit(job_id: str) -> None:
-        from pdf2audiobook.service.jobs.stage_repository import StageRepository
-        from pdf2audiobook.service.kit.db import session_scope
-
         with session_scope(process.get().sessions) as session:
             StageRepository(session).fail_job(job_id, "time_limit", TIME_LIMIT_MESSAGE)
 
-    @app.task(name=TASK_PREPARE, bind=True)
-    def prepare_job(self: Task[Any, Any], job_id: str, password: str | None = None) -> None:
+    def run_stage(task: Task[Any, Any], job_id: str, work: Callable[[TaskRun], None]) -> None:
         try:
-            run_prepare(process.get(), job_id, password, TaskRun(str(self.request.id)), enqueue)
+            work(TaskRun(str(task.request.id)))
         except TransientFailure as failure:
-            retry_or_give_up(self, job_id, failure)
+            retry_or_give_up(task, job_id, failure)
         except SoftTimeLimitExceeded:
             stopped_by_time_limit(job_id)
+        except Exception as error:
+            # An outage before the stage held anything (the claim itself failed).
+            if not is_transient(error):
+                raise
+            retry_or_give_up(task, job_id, TransientFailure(str(error)))
+
+    @app.task(name=TASK_PREPARE, bind=True)
+    def prepare_job(self: Task[Any, Any], job_id: str, password: str | None = None) -> None:
+        run_stage(
+            self, job_id, lambda run: run_prepare(process.get(), job_id, password, run, enqueue)
+        )
 
     @app.task(name=TASK_CHAPTER, bind=True)
     def synthesise_chapter(self: Task[Any, Any], job_id: str, number: int) -> None:
-        try:
-            run_chapter(process.get(), job_id, number, TaskRun(str(self.request.id)), enqueue)
-        except TransientFailure as failure:
-            retry_or_give_up(self, job_id, failure)
-        except SoftTimeLimitExceeded:
-            stopped_by_time_limit(job_id)
+        run_stage(
+            self, job_id, lambda run: run_chapter(process.get(), job_id, number, run, enqueue)
+        )
 
     @app.task(name=TASK_ASSEMBLE, bind=True)
     def assemble_job(self: Task[Any, Any], job_id: str) -> None:
-        try:
-            run_assemble(process.get(), job_id, TaskRun(str(self.request.id)))
-        except TransientFailure as failure:
-            retry_or_give_up(self, job_id, failure)
-        except SoftTimeLimitExceeded:
-            stopped_by_time_limit(job_id)
+        run_stage(self, job_id, lambda run: run_assemble(process.get(), job_id, run))
 
     @app.task(name=TASK_RECONCILE, acks_late=False)
     def reconcile_jobs() -> int:
