@@ -39,7 +39,15 @@ def worker(
 
     app = _celery_app()
     assert isinstance(app, Celery)
-    argv = ["worker", f"--loglevel={loglevel}", f"--queues={QUEUE_JOBS},{QUEUE_CHAPTERS}"]
+    # Jobs are coordinated through the database, not worker-to-worker messages: mingle
+    # (which syncs revoked task ids at start) and gossip only add start-up time and chatter.
+    argv = [
+        "worker",
+        f"--loglevel={loglevel}",
+        f"--queues={QUEUE_JOBS},{QUEUE_CHAPTERS}",
+        "--without-mingle",
+        "--without-gossip",
+    ]
     if concurrency is not None:
         argv.append(f"--concurrency={concurrency}")
     if hostname is not None:

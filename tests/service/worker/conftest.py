@@ -8,6 +8,7 @@ chunk cache is shared by the session, so the sample book is synthesised once.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,12 +24,13 @@ from pdf2audiobook.service.jobs.stages import (
     run_chapter,
     run_prepare,
 )
-from pdf2audiobook.service.kit.db import session_scope
+from pdf2audiobook.service.kit.db import create_engine_for, migrate, session_factory, session_scope
 from pdf2audiobook.service.kit.settings import Settings
 from pdf2audiobook.service.storage.factory import storage_from_settings
 from pdf2audiobook.service.users.repository import UserRepository
 from tests.conftest import SAMPLES
 from tests.service.auth.token_factory import new_rsa_key
+from tests.service.conftest import sqlite_url
 
 SAMPLE_PDF = SAMPLES / "sample-book.pdf"
 MAX_DELIVERIES = 50
@@ -111,6 +113,18 @@ def context(
 ) -> StageContext:
     settings = stage_settings(tmp_path / "data", database_url, shared_chunk_cache)
     return StageContext(settings, sessions, storage_from_settings(settings))
+
+
+@pytest.fixture
+def book_context(tmp_path: Path, shared_chunk_cache: Path) -> Iterator[StageContext]:
+    """SQLite only: these tests convert whole books, which the Celery fault tests already
+    do on PostgreSQL; the stage queries run on both in test_stage_repository.py."""
+    url = sqlite_url(tmp_path / "books.db")
+    migrate(url)
+    engine = create_engine_for(url, pool_size=5, max_overflow=5)
+    settings = stage_settings(tmp_path / "data", url, shared_chunk_cache)
+    yield StageContext(settings, session_factory(engine), storage_from_settings(settings))
+    engine.dispose()
 
 
 def new_job(context: StageContext, pdf: Path = SAMPLE_PDF, **options: object) -> str:

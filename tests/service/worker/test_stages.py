@@ -60,8 +60,9 @@ def _chapter_marks(path: Path) -> list[tuple[str, float]]:
 
 
 def test_the_sample_book_is_read_spoken_by_chapter_tasks_and_assembled(
-    context: StageContext, tmp_path: Path
+    book_context: StageContext, tmp_path: Path
 ) -> None:
+    context = book_context
     queue = InlineQueue()
     job_id = new_job(context)
     queue.prepare(job_id, None)
@@ -110,8 +111,9 @@ def _summed_chapter_seconds(context: StageContext, job_id: str) -> float:
 
 
 def test_a_retried_job_speaks_only_the_chapters_it_had_not_finished(
-    context: StageContext,
+    book_context: StageContext,
 ) -> None:
+    context = book_context
     queue = InlineQueue()
     job_id = new_job(context)
     queue.prepare(job_id, None)
@@ -142,7 +144,8 @@ def test_a_retried_job_speaks_only_the_chapters_it_had_not_finished(
     assert _job(context, job_id).status is JobStatus.COMPLETED
 
 
-def test_a_failed_job_retried_keeps_its_finished_chapters(context: StageContext) -> None:
+def test_a_failed_job_retried_keeps_its_finished_chapters(book_context: StageContext) -> None:
+    context = book_context
     queue = InlineQueue()
     job_id = new_job(context)
     queue.prepare(job_id, None)
@@ -191,7 +194,8 @@ def test_an_encrypted_pdf_without_its_password_fails_asking_for_it(
     assert job.error_code == "password_required"
 
 
-def test_a_storage_outage_gives_the_job_back_for_a_retry(context: StageContext) -> None:
+def test_a_storage_outage_gives_the_job_back_for_a_retry(book_context: StageContext) -> None:
+    context = book_context
     job_id = new_job(context)
     # Nothing listens on port 9 of loopback: every storage call fails to connect.
     unreachable = context.settings.model_copy(
@@ -216,8 +220,9 @@ def test_a_storage_outage_gives_the_job_back_for_a_retry(context: StageContext) 
 
 
 def test_a_cancelled_job_stops_between_chunks_and_keeps_no_chapter_audio(
-    context: StageContext,
+    book_context: StageContext,
 ) -> None:
+    context = book_context
     queue = InlineQueue()
     # A speed no other test uses, so nothing comes from the shared cache: real synthesis.
     job_id = new_job(context, reading_speed=0.93)
