@@ -12,17 +12,16 @@ from pdf2audiobook.service.jobs.execution import (
     JobStopped,
     audio_key_for,
 )
-from pdf2audiobook.service.jobs.lease_keeper import LeaseKeeper
 from pdf2audiobook.service.jobs.queue_repository import JobQueueRepository
 from pdf2audiobook.service.jobs.stage_repository import (
-    ClaimRefused,
     StageRepository,
 )
 from pdf2audiobook.service.jobs.stages.base import (
     StageContext,
     TaskRun,
-    give_up,
+    claim_job_stage,
     guarded,
+    job_lease_keeper,
     load_plan,
     release_job,
 )
@@ -32,29 +31,14 @@ from pdf2audiobook.service.models import JobStage
 
 def run_assemble(context: StageContext, job_id: str, run: TaskRun) -> None:
     """Join the chapter files into the book, record its cost and complete the job."""
-    settings = context.settings
     owner = run.owner
     with session_scope(context.sessions) as session:
-        claim = StageRepository(session).claim_job(
-            job_id,
-            JobStage.ASSEMBLING,
-            owner,
-            run.task_id,
-            settings.job_lease_seconds,
-            settings.job_max_attempts,
-        )
-        if isinstance(claim, ClaimRefused):
-            if claim.exhausted:
-                give_up(session, job_id, settings.job_max_attempts)
+        if claim_job_stage(session, context, job_id, JobStage.ASSEMBLING, run) is None:
             return
         chapters = [
             (row.number, row.title, row.audio_key, row.provider, row.characters)
             for row in StageRepository(session).chapters(job_id)
         ]
-
-    def renew() -> bool:
-        with session_scope(context.sessions) as session:
-            return StageRepository(session).heartbeat_job(job_id, owner, settings.job_lease_seconds)
 
     def work() -> None:
         plan = load_plan(context, job_id)
@@ -97,5 +81,5 @@ def run_assemble(context: StageContext, job_id: str, run: TaskRun) -> None:
         else:
             context.storage.delete(key)
 
-    with LeaseKeeper(renew, settings.job_lease_seconds / 4):
+    with job_lease_keeper(context, job_id, owner):
         guarded(context, job_id, owner, work, release=release_job)

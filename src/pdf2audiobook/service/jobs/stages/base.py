@@ -17,13 +17,16 @@ from pdf2audiobook.service.jobs.execution import (
     UNEXPECTED_FAILURE,
     JobStopped,
 )
+from pdf2audiobook.service.jobs.lease_keeper import LeaseKeeper
 from pdf2audiobook.service.jobs.stage_repository import (
+    ClaimRefused,
     StageRepository,
     owner_for,
 )
 from pdf2audiobook.service.jobs.transient import is_transient
 from pdf2audiobook.service.kit.db import session_scope
 from pdf2audiobook.service.kit.settings import Settings
+from pdf2audiobook.service.models import Job, JobStage
 from pdf2audiobook.service.storage.base import Storage, StorageKeyNotFound
 
 logger = logging.getLogger(__name__)
@@ -145,3 +148,30 @@ def give_up(session: Session, job_id: str, attempts: int) -> None:
 def load_plan(context: StageContext, job_id: str) -> BookPlan:
     with context.storage.open_read(plan_key_for(job_id)) as stream:
         return BookPlan.from_json(stream.read())
+
+
+def claim_job_stage(
+    session: Session, context: StageContext, job_id: str, stage: JobStage, run: TaskRun
+) -> Job | None:
+    """Claim a job-level stage (reading or assembly) for this run. None when refused; a job
+    that has used up its attempts is failed first."""
+    settings = context.settings
+    claim = StageRepository(session).claim_job(
+        job_id, stage, run.owner, run.task_id, settings.job_lease_seconds, settings.job_max_attempts
+    )
+    if isinstance(claim, ClaimRefused):
+        if claim.exhausted:
+            give_up(session, job_id, settings.job_max_attempts)
+        return None
+    return claim
+
+
+def job_lease_keeper(context: StageContext, job_id: str, owner: str) -> LeaseKeeper:
+    """Keeps `owner`'s lease on the job alive while a job-level stage works."""
+    lease_seconds = context.settings.job_lease_seconds
+
+    def renew() -> bool:
+        with session_scope(context.sessions) as session:
+            return StageRepository(session).heartbeat_job(job_id, owner, lease_seconds)
+
+    return LeaseKeeper(renew, lease_seconds / 4)

@@ -15,20 +15,19 @@ from pdf2audiobook.service.jobs.execution import (
     JobStopped,
     summary_mode,
 )
-from pdf2audiobook.service.jobs.lease_keeper import LeaseKeeper
 from pdf2audiobook.service.jobs.options import JobOptions
 from pdf2audiobook.service.jobs.queue_repository import JobQueueRepository
 from pdf2audiobook.service.jobs.stage_repository import (
     ChapterSpec,
-    ClaimRefused,
     StageRepository,
 )
 from pdf2audiobook.service.jobs.stages.base import (
     Enqueuer,
     StageContext,
     TaskRun,
-    give_up,
+    claim_job_stage,
     guarded,
+    job_lease_keeper,
     plan_key_for,
     release_job,
 )
@@ -44,26 +43,13 @@ def run_prepare(
     settings = context.settings
     owner = run.owner
     with session_scope(context.sessions) as session:
-        claim = StageRepository(session).claim_job(
-            job_id,
-            JobStage.EXTRACTING,
-            owner,
-            run.task_id,
-            settings.job_lease_seconds,
-            settings.job_max_attempts,
-        )
-        if isinstance(claim, ClaimRefused):
-            if claim.exhausted:
-                give_up(session, job_id, settings.job_max_attempts)
+        claim = claim_job_stage(session, context, job_id, JobStage.EXTRACTING, run)
+        if claim is None:
             return
         options = JobOptions.model_validate(claim.options)
         pdf_key = claim.pdf_key
 
-    def renew() -> bool:
-        with session_scope(context.sessions) as session:
-            return StageRepository(session).heartbeat_job(job_id, owner, settings.job_lease_seconds)
-
-    with LeaseKeeper(renew, settings.job_lease_seconds / 4) as keeper:
+    with job_lease_keeper(context, job_id, owner) as keeper:
 
         def on_progress(event: ProgressEvent) -> None:
             if keeper.lost.is_set():
