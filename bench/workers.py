@@ -35,8 +35,8 @@ from tests.service.worker.processes import CeleryProcess, RedisServer
 
 from pdf2audiobook.pipeline.convert import ConvertOptions, plan_book
 from pdf2audiobook.pipeline.voices import get_provider
-from pdf2audiobook.service.jobs.queue_repository import JobQueueRepository
-from pdf2audiobook.service.jobs.repository import JobRepository
+from pdf2audiobook.service.jobs.lifecycle.repository import JobRepository
+from pdf2audiobook.service.jobs.stages.repository import StageRepository
 from pdf2audiobook.service.kit.db import (
     create_engine_for,
     migrate,
@@ -44,10 +44,10 @@ from pdf2audiobook.service.kit.db import (
     session_scope,
 )
 from pdf2audiobook.service.kit.settings import Settings
-from pdf2audiobook.service.models import ChapterStatus, JobStage, JobStatus
+from pdf2audiobook.service.models import ChapterStatus, Job, JobStage, JobStatus
 from pdf2audiobook.service.storage.factory import storage_from_settings
 from pdf2audiobook.service.users.repository import UserRepository
-from pdf2audiobook.service.worker.celery_app import create_celery
+from pdf2audiobook.service.worker.app import create_celery
 from pdf2audiobook.service.worker.enqueue import CeleryEnqueuer
 
 DEFAULT_BOOK = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "06-manual-r-intro.pdf"
@@ -163,7 +163,7 @@ def _submit(settings: Settings, factory: sessionmaker[Session], pdf: Path) -> st
         )
     app = create_celery(settings)
     try:
-        CeleryEnqueuer(app, settings).prepare(job_id, None)
+        CeleryEnqueuer(app, settings).extract(job_id, None)
     finally:
         app.close()
     return job_id
@@ -173,10 +173,9 @@ def _watch(job_id: str, factory: sessionmaker[Session], workers: int, started: f
     read = first = all_done = 0.0
     while time.monotonic() - started < RUN_LIMIT_SECONDS:
         with session_scope(factory) as session:
-            queue = JobQueueRepository(session)
-            job = queue.get(job_id)
+            job = session.get(Job, job_id)
             assert job is not None
-            chapters = queue.chapters(job_id)
+            chapters = StageRepository(session).chapters(job_id)
             now = time.monotonic() - started
             if not read and job.stage is not None and job.stage is not JobStage.EXTRACTING:
                 read = now

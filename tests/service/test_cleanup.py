@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.orm import Session, sessionmaker
 
-from pdf2audiobook.service.jobs.cleanup import delete_expired_jobs, sweep_orphaned_files
+from pdf2audiobook.service.jobs.lifecycle.cleanup import delete_expired_jobs, sweep_orphaned_files
 from pdf2audiobook.service.kit.db import session_scope
 from pdf2audiobook.service.models import Job, JobStatus
 from pdf2audiobook.service.storage import LocalStorage, Storage, StorageError

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from pdf2audiobook.service.jobs.eta import (
+from pdf2audiobook.service.jobs.api.eta import (
     ProgressSample,
     elapsed_seconds,
     eta_seconds,

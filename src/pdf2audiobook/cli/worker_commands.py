@@ -1,6 +1,6 @@
 """`pdf2audiobook worker` and `pdf2audiobook beat`: Celery's own commands with our settings.
 
-Thin on purpose: the settings live in `service.worker.celery_app`, so a worker started
+Thin on purpose: the settings live in `service.worker.config`, so a worker started
 here and one started with `celery -A pdf2audiobook.service.worker.main worker` behave alike.
 """
 
@@ -13,7 +13,8 @@ import typer
 
 def _celery_app() -> object:
     from pdf2audiobook.service.kit.settings import get_settings
-    from pdf2audiobook.service.worker.celery_app import CeleryNotConfiguredError, create_celery
+    from pdf2audiobook.service.worker.app import create_celery
+    from pdf2audiobook.service.worker.config import CeleryNotConfiguredError
 
     try:
         return create_celery(get_settings())
@@ -35,7 +36,7 @@ def worker(
     """Run a Celery worker for conversion jobs (needs REDIS_URL)."""
     from celery import Celery
 
-    from pdf2audiobook.service.worker.celery_app import QUEUE_CHAPTERS, QUEUE_JOBS
+    from pdf2audiobook.service.worker.config import QUEUE_CHAPTERS, QUEUE_JOBS
 
     app = _celery_app()
     assert isinstance(app, Celery)

@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from pdf2audiobook.service.auth import Authenticator, VerifiedIdentity
 from pdf2audiobook.service.health.router import router as health_router
-from pdf2audiobook.service.jobs.router import router as jobs_router
-from pdf2audiobook.service.jobs.runner import EmbeddedRunner, JobRunner
+from pdf2audiobook.service.jobs.api.router import router as jobs_router
+from pdf2audiobook.service.jobs.runners.embedded import EmbeddedRunner
 from pdf2audiobook.service.kit.body_limit import BodyLimitMiddleware
 from pdf2audiobook.service.kit.db import (
     create_engine_from_settings,
@@ -21,7 +21,7 @@ from pdf2audiobook.service.kit.db import (
 )
 from pdf2audiobook.service.kit.handlers import install_error_handlers
 from pdf2audiobook.service.kit.settings import Settings
-from pdf2audiobook.service.kit.state import ServiceState
+from pdf2audiobook.service.state import JobRunner, ServiceState
 from pdf2audiobook.service.storage.factory import storage_from_settings
 from pdf2audiobook.service.users.router import router as users_router
 from pdf2audiobook.service.users.tokens import identity_for_token_hash

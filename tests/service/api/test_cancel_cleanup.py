@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import update
 
-from pdf2audiobook.service.jobs.queue_repository import JobQueueRepository
+from pdf2audiobook.service.jobs.stages.repository import ChapterSpec, StageRepository
 from pdf2audiobook.service.kit.db import session_scope
-from pdf2audiobook.service.kit.state import ServiceState
-from pdf2audiobook.service.models import Chapter, ChapterStatus, Job
+from pdf2audiobook.service.models import Chapter, Job, JobStage
+from pdf2audiobook.service.state import ServiceState
 from tests.conftest import SAMPLES
 from tests.service.api.conftest import Api
 
@@ -39,24 +39,23 @@ def _in_progress(api: Api, job_id: str, *, with_book: bool = False) -> list[str]
     for key in keys:
         state.storage.put_stream(key, [b"partial audio"], "audio/mp4")
     with session_scope(state.sessions) as session:
-        queue = JobQueueRepository(session)
-        assert queue.claim(job_id, "test-worker", 60) is not None
-        session.add_all(
-            Chapter(
-                job_id=job_id,
-                number=number,
-                title=f"Chapter {number}",
-                start_page=number,
-                end_page=number,
-                word_count=100,
-            )
-            for number in (1, 2)
+        stages = StageRepository(session)
+        claim = stages.claim_job(job_id, JobStage.EXTRACTING, "host:1:read", "read", 60, 4)
+        assert isinstance(claim, Job)
+        specs = [ChapterSpec(f"Chapter {n}", n, n, 100, 500) for n in (1, 2)]
+        assert stages.start_synthesis(job_id, "host:1:read", specs) == [1, 2]
+        for number in (1, 2):
+            claimed = stages.claim_chapter(job_id, number, f"host:1:c{number}", f"c{number}", 60, 4)
+            assert isinstance(claimed, Chapter)
+        assert stages.finish_chapter(
+            job_id,
+            1,
+            "host:1:c1",
+            audio_key=keys[0],
+            duration_seconds=3.0,
+            provider="local",
+            voice="heart",
         )
-        session.flush()
-        assert queue.update_chapter(
-            job_id, 1, status=ChapterStatus.DONE, audio_key=keys[0], duration_seconds=3.0
-        )
-        assert queue.update_chapter(job_id, 2, status=ChapterStatus.SYNTHESISING)
         if with_book:
             session.execute(
                 update(Job).where(Job.id == job_id).values(audio_key=keys[2], audio_format="m4b")

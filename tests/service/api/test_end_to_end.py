@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi.testclient import TestClient
 
 from pdf2audiobook.service.app import create_app
-from pdf2audiobook.service.jobs.runner import EmbeddedRunner
+from pdf2audiobook.service.jobs.runners.embedded import EmbeddedRunner
 from pdf2audiobook.service.kit.db import create_engine_from_settings, session_factory
 from tests.conftest import SAMPLES, corpus_file
 from tests.service.api.conftest import ALICE, QueueOnlyRunner, api_settings
@@ -39,7 +39,7 @@ class LiveApi:
         assert response.status_code == 201, response.text
         job_id: str = response.json()["id"]
         # The runner's own handle on the work: no polling, no sleeping.
-        self.runner.wait(job_id, JOB_TIMEOUT)
+        assert self.runner.wait_idle(JOB_TIMEOUT)
         return job_id
 
 
@@ -131,7 +131,7 @@ def test_job_left_pending_by_a_stopped_server_is_run_after_restart(
     # Second life: the runner finds the pending job when it starts.
     runner = EmbeddedRunner(settings, session_factory(create_engine_from_settings(settings)))
     with TestClient(create_app(settings, runner=runner)) as client:
-        runner.wait(job_id, JOB_TIMEOUT)
+        assert runner.wait_idle(JOB_TIMEOUT)
         job = client.get(f"/api/v1/jobs/{job_id}", headers=headers).json()
     assert job["status"] == "completed"
     assert job["attempts"] == 1

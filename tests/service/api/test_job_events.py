@@ -19,7 +19,7 @@ from sqlalchemy import Engine, update
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import QueuePool
 
-from pdf2audiobook.service.jobs.events import EventTiming, event_timing
+from pdf2audiobook.service.jobs.api.events import EventTiming, event_timing
 from pdf2audiobook.service.models import Chapter, ChapterStatus, Job
 from tests.conftest import SAMPLES
 from tests.service.api.conftest import Api

@@ -11,10 +11,11 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi.testclient import TestClient
 
 from pdf2audiobook.service.app import create_app
-from pdf2audiobook.service.jobs.execution import audio_key_for
-from pdf2audiobook.service.jobs.queue_repository import JobQueueRepository
+from pdf2audiobook.service.jobs.lifecycle.keys import audio_key_for
+from pdf2audiobook.service.jobs.stages.repository import StageRepository
 from pdf2audiobook.service.kit.db import session_scope
-from pdf2audiobook.service.kit.state import ServiceState
+from pdf2audiobook.service.models import JobStage
+from pdf2audiobook.service.state import ServiceState
 from tests.conftest import SAMPLES
 from tests.service.api.conftest import QueueOnlyRunner, api_settings
 from tests.service.auth.token_factory import rs256_token
@@ -52,12 +53,13 @@ def test_finished_audio_on_s3_is_a_presigned_link_that_downloads(
         audio = tmp_path / "book.m4b"
         audio.write_bytes(b"not really audio, but bytes to fetch")
         with session_scope(state.sessions) as session:
-            queue = JobQueueRepository(session)
-            assert queue.claim(job_id, "test-worker", 60) is not None
+            stages = StageRepository(session)
+            claim = stages.claim_job(job_id, JobStage.EXTRACTING, "host:1:t", "t", 60, 4)
+            assert claim is not None
             key = audio_key_for(job_id, "m4b")
             state.storage.put_file(key, audio, "audio/mp4")
-            assert queue.complete(
-                job_id, "test-worker", audio_key=key, audio_format="m4b", duration_seconds=1.0
+            assert stages.complete(
+                job_id, "host:1:t", audio_key=key, audio_format="m4b", duration_seconds=1.0
             )
         link = client.get(f"/api/v1/jobs/{job_id}/audio", headers=headers).json()
     expires_at = datetime.fromisoformat(link["expires_at"])

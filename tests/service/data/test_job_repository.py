@@ -8,15 +8,15 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from pdf2audiobook.pipeline.document import Chapter as PlannedChapter
-from pdf2audiobook.pipeline.document import Paragraph, RemovalReason
+from pdf2audiobook.pipeline.document import RemovalReason
 from pdf2audiobook.pipeline.document import RemovedBlock as RemovedText
-from pdf2audiobook.service.jobs.queue_repository import JobQueueRepository
-from pdf2audiobook.service.jobs.repository import IdempotencyKeyInUse, JobRepository
+from pdf2audiobook.service.jobs.lifecycle.repository import IdempotencyKeyInUse, JobRepository
+from pdf2audiobook.service.jobs.stages.repository import ChapterSpec, StageRepository
 from pdf2audiobook.service.kit.db import session_scope
-from pdf2audiobook.service.models import Job, JobStatus, User
+from pdf2audiobook.service.models import Job, JobStage, JobStatus, RemovedBlock, User
 
 OPTIONS = {"provider": "hibari", "voice": "female", "speed": 1.0, "output_format": "m4b"}
 
@@ -31,11 +31,11 @@ def _create(jobs: JobRepository, idempotency_key: str | None = None) -> Job:
 
 
 def _plan_and_ledger(session: Session, job: Job) -> None:
-    queue = JobQueueRepository(session)
-    queue.replace_chapters(
-        job.id, [PlannedChapter("One", 1, 3, [Paragraph("Call me Ishmael.", 1)])]
-    )
-    queue.replace_removed(job.id, [RemovedText(2, RemovalReason.PAGE_NUMBER, "2")])
+    stages = StageRepository(session)
+    claim = stages.claim_job(job.id, JobStage.EXTRACTING, "host:1:read", "read", 60, 4)
+    assert isinstance(claim, Job)
+    assert stages.start_synthesis(job.id, "host:1:read", [ChapterSpec("One", 1, 3, 3, 16)])
+    stages.replace_removed(job.id, [RemovedText(2, RemovalReason.PAGE_NUMBER, "2")])
 
 
 def test_a_new_job_is_pending_with_its_options(
@@ -164,10 +164,9 @@ def test_deleting_a_job_removes_its_chapters_and_ledger(
 
     assert jobs.delete(job)
 
-    queue = JobQueueRepository(session)
     assert jobs.get(job.id) is None
-    assert queue.chapters(job.id) == []
-    assert queue.removed(job.id) == []
+    assert StageRepository(session).chapters(job.id) == []
+    assert session.scalars(select(RemovedBlock).where(RemovedBlock.job_id == job.id)).all() == []
 
 
 def test_delete_by_status_removes_only_that_status_and_returns_the_jobs(
@@ -185,21 +184,22 @@ def test_delete_by_status_removes_only_that_status_and_returns_the_jobs(
     assert {job.id for job in deleted} == {done_one.id, done_two.id}
     assert {job.pdf_key for job in deleted} == {done_one.pdf_key, done_two.pdf_key}
     assert jobs.list() == ([pending], 1)
-    assert JobQueueRepository(session).chapters(done_one.id) == []
+    assert StageRepository(session).chapters(done_one.id) == []
 
 
 def test_cancelling_stops_the_runner_and_is_refused_once_finished(
     session: Session, new_user: Callable[[], User]
 ) -> None:
-    jobs, queue = JobRepository(session, new_user().id), JobQueueRepository(session)
+    jobs, stages = JobRepository(session, new_user().id), StageRepository(session)
     job = _create(jobs)
-    assert queue.claim(job.id, "runner-a", 60) is not None
+    claim = stages.claim_job(job.id, JobStage.EXTRACTING, "host:1:read", "read", 60, 4)
+    assert isinstance(claim, Job)
 
     assert jobs.cancel(job)
 
     assert (job.status, job.lease_owner) == (JobStatus.CANCELLED, None)
     assert job.finished_at is not None
-    assert not queue.update_progress(job.id, "runner-a", 50)
+    assert not stages.heartbeat_job(job.id, "host:1:read", 60)
     assert not jobs.cancel(job)
 
 
@@ -207,16 +207,18 @@ def test_a_failed_job_is_reset_to_pending_for_a_retry(
     session: Session, new_user: Callable[[], User]
 ) -> None:
     owner, stranger = new_user(), new_user()
-    jobs, queue = JobRepository(session, owner.id), JobQueueRepository(session)
+    jobs, stages = JobRepository(session, owner.id), StageRepository(session)
     job = _create(jobs)
-    queue.claim(job.id, "runner-a", 60)
-    queue.update_progress(job.id, "runner-a", 40)
-    queue.fail(job.id, "runner-a", "NoText", "The PDF has no readable text.")
+    stages.claim_job(job.id, JobStage.EXTRACTING, "host:1:read", "read", 60, 4)
+    stages.set_progress(job.id, 40)
+    stages.fail_job(job.id, "no_text", "The PDF has no readable text.")
+    session.refresh(job)
 
     assert not JobRepository(session, stranger.id).reset_for_retry(job)
     assert jobs.reset_for_retry(job)
 
     assert (job.status, job.progress, job.attempts) == (JobStatus.PENDING, 0, 0)
     assert (job.error_code, job.error_message, job.finished_at) == (None, None, None)
-    assert job.id in queue.resumable_job_ids()
+    claim = stages.claim_job(job.id, JobStage.EXTRACTING, "host:1:again", "again", 60, 4)
+    assert isinstance(claim, Job)
     assert not jobs.reset_for_retry(job)

@@ -10,7 +10,7 @@ from sqlalchemy import column, insert, table
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from pdf2audiobook.service.jobs.repository import JobRepository
+from pdf2audiobook.service.jobs.lifecycle.repository import JobRepository
 from pdf2audiobook.service.models import Chapter, User, utc_now
 
 # Untyped columns, so values reach the database without the models' own validation.

@@ -10,8 +10,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from pdf2audiobook.service.jobs.repository import JobRepository
-from pdf2audiobook.service.jobs.stage_repository import (
+from pdf2audiobook.service.jobs.lifecycle.repository import JobRepository
+from pdf2audiobook.service.jobs.stages.repository import (
     ChapterSpec,
     ClaimRefused,
     StageRepository,

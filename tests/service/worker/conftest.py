@@ -16,13 +16,13 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from sqlalchemy.orm import Session, sessionmaker
 
-from pdf2audiobook.service.jobs.repository import JobRepository
+from pdf2audiobook.service.jobs.lifecycle.repository import JobRepository
 from pdf2audiobook.service.jobs.stages import (
     StageContext,
     TaskRun,
     run_assemble,
-    run_chapter,
-    run_prepare,
+    run_extract,
+    run_synthesise,
 )
 from pdf2audiobook.service.kit.db import create_engine_for, migrate, session_factory, session_scope
 from pdf2audiobook.service.kit.settings import Settings
@@ -43,10 +43,10 @@ class InlineQueue:
     messages: list[tuple[str, tuple[object, ...]]] = field(default_factory=list)
     delivered: list[tuple[str, tuple[object, ...]]] = field(default_factory=list)
 
-    def prepare(self, job_id: str, password: str | None) -> None:
+    def extract(self, job_id: str, password: str | None) -> None:
         self.messages.append(("prepare", (job_id, password)))
 
-    def chapter(self, job_id: str, number: int, characters: int) -> None:
+    def synthesise(self, job_id: str, number: int, characters: int) -> None:
         assert characters > 0
         self.messages.append(("chapter", (job_id, number)))
 
@@ -65,12 +65,12 @@ class InlineQueue:
             job_id, password = args
             assert isinstance(job_id, str)
             assert password is None or isinstance(password, str)
-            run_prepare(context, job_id, password, run, self)
+            run_extract(context, job_id, password, run, self)
         elif kind == "chapter":
             job_id, number = args
             assert isinstance(job_id, str)
             assert isinstance(number, int)
-            run_chapter(context, job_id, number, run, self)
+            run_synthesise(context, job_id, number, run, self)
         else:
             (job_id,) = args
             assert isinstance(job_id, str)

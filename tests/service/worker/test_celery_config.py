@@ -5,19 +5,19 @@ from __future__ import annotations
 import pytest
 
 from pdf2audiobook.service.kit.settings import Settings
-from pdf2audiobook.service.worker.celery_app import (
-    TASK_CHAPTER,
-    TASK_PREPARE,
+from pdf2audiobook.service.worker.app import create_celery
+from pdf2audiobook.service.worker.config import (
+    TASK_EXTRACT,
+    TASK_SYNTHESISE,
     CeleryNotConfiguredError,
     celery_config,
-    create_celery,
 )
 from pdf2audiobook.service.worker.time_limits import (
     MAX_TASK_SECONDS,
     VISIBILITY_TIMEOUT_SECONDS,
     assemble_limits,
-    chapter_limits,
-    prepare_limits,
+    extract_limits,
+    synthesise_limits,
 )
 
 
@@ -52,13 +52,13 @@ def test_beat_reconciles_at_the_configured_period() -> None:
 def test_the_tasks_are_registered_under_their_names() -> None:
     app = create_celery(_settings(redis_url="redis://127.0.0.1:1/0"))
     try:
-        assert TASK_PREPARE in app.tasks
-        assert TASK_CHAPTER in app.tasks
+        assert TASK_EXTRACT in app.tasks
+        assert TASK_SYNTHESISE in app.tasks
     finally:
         app.close()
 
 
-@pytest.mark.parametrize("limits", [prepare_limits, chapter_limits, assemble_limits])
+@pytest.mark.parametrize("limits", [extract_limits, synthesise_limits, assemble_limits])
 def test_time_limits_grow_with_the_work_and_stay_under_the_visibility_timeout(
     limits: object,
 ) -> None:

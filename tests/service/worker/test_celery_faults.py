@@ -24,8 +24,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from pdf2audiobook.service.app import create_app
-from pdf2audiobook.service.jobs.queue_repository import JobQueueRepository
-from pdf2audiobook.service.jobs.repository import JobRepository
+from pdf2audiobook.service.jobs.lifecycle.repository import JobRepository
+from pdf2audiobook.service.jobs.stages.repository import StageRepository
 from pdf2audiobook.service.kit.db import (
     create_engine_for,
     migrate,
@@ -33,10 +33,11 @@ from pdf2audiobook.service.kit.db import (
     session_scope,
 )
 from pdf2audiobook.service.kit.settings import Settings
-from pdf2audiobook.service.models import ChapterStatus, JobStage, JobStatus
+from pdf2audiobook.service.models import ChapterStatus, Job, JobStage, JobStatus
 from pdf2audiobook.service.storage.factory import storage_from_settings
 from pdf2audiobook.service.users.repository import UserRepository
-from pdf2audiobook.service.worker.celery_app import QUEUE_CHAPTERS, create_celery
+from pdf2audiobook.service.worker.app import create_celery
+from pdf2audiobook.service.worker.config import QUEUE_CHAPTERS
 from pdf2audiobook.service.worker.enqueue import CeleryEnqueuer
 from tests.conftest import corpus_file
 from tests.service.api.conftest import api_settings
@@ -113,15 +114,14 @@ class Cluster:
         try:
             enqueue = CeleryEnqueuer(app, self.settings)
             for _ in range(copies):
-                enqueue.prepare(job_id, None)
+                enqueue.extract(job_id, None)
         finally:
             app.close()
         return job_id
 
     def snapshot(self, job_id: str) -> Snapshot:
         with session_scope(self.sessions) as session:
-            queue = JobQueueRepository(session)
-            job = queue.get(job_id)
+            job = session.get(Job, job_id)
             assert job is not None
             return Snapshot(
                 job.status,
@@ -132,7 +132,7 @@ class Cluster:
                 job.lease_owner,
                 [
                     (row.number, row.status, row.progress, row.attempts, row.lease_owner)
-                    for row in queue.chapters(job_id)
+                    for row in StageRepository(session).chapters(job_id)
                 ],
             )
 

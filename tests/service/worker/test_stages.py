@@ -10,16 +10,16 @@ from pathlib import Path
 import av
 import pytest
 
-from pdf2audiobook.service.jobs.queue_repository import JobQueueRepository
-from pdf2audiobook.service.jobs.repository import JobRepository
+from pdf2audiobook.service.jobs.lifecycle.repository import JobRepository
+from pdf2audiobook.service.jobs.lifecycle.keys import plan_key_for
 from pdf2audiobook.service.jobs.stages import (
     StageContext,
     TaskRun,
     TransientFailure,
-    plan_key_for,
-    run_chapter,
-    run_prepare,
+    run_extract,
+    run_synthesise,
 )
+from pdf2audiobook.service.jobs.stages.repository import StageRepository
 from pdf2audiobook.service.kit.db import session_scope
 from pdf2audiobook.service.kit.settings import StorageBackend
 from pdf2audiobook.service.models import ChapterStatus, Job, JobStage, JobStatus
@@ -33,7 +33,7 @@ DEADLINE_SECONDS = 120.0
 
 def _job(context: StageContext, job_id: str) -> Job:
     with session_scope(context.sessions) as session:
-        job = JobQueueRepository(session).get(job_id)
+        job = session.get(Job, job_id, populate_existing=True)
         assert job is not None
         session.expunge(job)
         return job
@@ -45,7 +45,7 @@ def _chapter_rows(
     with session_scope(context.sessions) as session:
         return [
             (row.number, row.status, row.audio_key)
-            for row in JobQueueRepository(session).chapters(job_id)
+            for row in StageRepository(session).chapters(job_id)
         ]
 
 
@@ -65,7 +65,7 @@ def test_the_sample_book_is_read_spoken_by_chapter_tasks_and_assembled(
     context = book_context
     queue = InlineQueue()
     job_id = new_job(context)
-    queue.prepare(job_id, None)
+    queue.extract(job_id, None)
     queue.deliver(context)
 
     assert queue.kinds() == ["chapter", "chapter", "chapter"]
@@ -95,7 +95,7 @@ def test_the_sample_book_is_read_spoken_by_chapter_tasks_and_assembled(
     context.storage.download_to(job.audio_key, book)
     marks = _chapter_marks(book)
     with session_scope(context.sessions) as session:
-        titles = [row.title for row in JobQueueRepository(session).chapters(job_id)]
+        titles = [row.title for row in StageRepository(session).chapters(job_id)]
     assert [title for title, _ in marks] == titles
     assert marks[0][1] == 0.0
     assert marks[1][1] < marks[2][1]
@@ -105,9 +105,7 @@ def test_the_sample_book_is_read_spoken_by_chapter_tasks_and_assembled(
 
 def _summed_chapter_seconds(context: StageContext, job_id: str) -> float:
     with session_scope(context.sessions) as session:
-        return sum(
-            row.duration_seconds or 0.0 for row in JobQueueRepository(session).chapters(job_id)
-        )
+        return sum(row.duration_seconds or 0.0 for row in StageRepository(session).chapters(job_id))
 
 
 def test_a_retried_job_speaks_only_the_chapters_it_had_not_finished(
@@ -116,22 +114,22 @@ def test_a_retried_job_speaks_only_the_chapters_it_had_not_finished(
     context = book_context
     queue = InlineQueue()
     job_id = new_job(context)
-    queue.prepare(job_id, None)
+    queue.extract(job_id, None)
     queue.deliver(context)
     queue.deliver(context)  # chapter 1 finishes
     finished_key = _chapter_rows(context, job_id)[0][2]
     assert finished_key is not None
     with session_scope(context.sessions) as session:
-        job = JobQueueRepository(session).get(job_id)
+        job = session.get(Job, job_id, populate_existing=True)
         assert job is not None
         JobRepository(session, job.user_id).cancel(job)
     with session_scope(context.sessions) as session:
-        job = JobQueueRepository(session).get(job_id)
+        job = session.get(Job, job_id, populate_existing=True)
         assert job is not None
         assert JobRepository(session, job.user_id).reset_for_retry(job)
 
     retry = InlineQueue()
-    retry.prepare(job_id, None)
+    retry.extract(job_id, None)
     retry.deliver(context)
     # Cancelling removed the finished chapter's audio, so every chapter is spoken again.
     finished = [
@@ -148,20 +146,20 @@ def test_a_failed_job_retried_keeps_its_finished_chapters(book_context: StageCon
     context = book_context
     queue = InlineQueue()
     job_id = new_job(context)
-    queue.prepare(job_id, None)
+    queue.extract(job_id, None)
     queue.deliver(context)
     queue.deliver(context)  # chapter 1 finishes
     with session_scope(context.sessions) as session:
-        from pdf2audiobook.service.jobs.stage_repository import StageRepository
+        from pdf2audiobook.service.jobs.stages.repository import StageRepository
 
         assert StageRepository(session).fail_job(job_id, "temporary_failure", "outage")
     with session_scope(context.sessions) as session:
-        job = JobQueueRepository(session).get(job_id)
+        job = session.get(Job, job_id, populate_existing=True)
         assert job is not None
         assert JobRepository(session, job.user_id).reset_for_retry(job)
 
     retry = InlineQueue()
-    retry.prepare(job_id, None)
+    retry.extract(job_id, None)
     retry.deliver(context)
     assert retry.messages == [("chapter", (job_id, 2)), ("chapter", (job_id, 3))]
     retry.drain(context)
@@ -171,7 +169,7 @@ def test_a_failed_job_retried_keeps_its_finished_chapters(book_context: StageCon
 def test_a_damaged_pdf_fails_at_once_with_the_readers_message(context: StageContext) -> None:
     queue = InlineQueue()
     job_id = new_job(context, corpus_file(16))
-    queue.prepare(job_id, None)
+    queue.extract(job_id, None)
     queue.deliver(context)  # no TransientFailure: nothing to retry
     job = _job(context, job_id)
     assert job.status is JobStatus.FAILED
@@ -187,7 +185,7 @@ def test_an_encrypted_pdf_without_its_password_fails_asking_for_it(
 ) -> None:
     queue = InlineQueue()
     job_id = new_job(context, corpus_file(12))
-    queue.prepare(job_id, None)
+    queue.extract(job_id, None)
     queue.deliver(context)
     job = _job(context, job_id)
     assert job.status is JobStatus.FAILED
@@ -209,12 +207,12 @@ def test_a_storage_outage_gives_the_job_back_for_a_retry(book_context: StageCont
     )
     broken = StageContext(context.settings, context.sessions, storage_from_settings(unreachable))
     with pytest.raises(TransientFailure):
-        run_prepare(broken, job_id, None, TaskRun("task-1"), InlineQueue())
+        run_extract(broken, job_id, None, TaskRun("task-1"), InlineQueue())
     job = _job(context, job_id)
     assert job.status is JobStatus.PROCESSING
     assert job.lease_owner is None  # the retry need not wait for the lease to expire
     queue = InlineQueue()
-    queue.prepare(job_id, None)
+    queue.extract(job_id, None)
     queue.deliver(context, task_id="task-1")
     assert queue.kinds() == ["chapter"] * 3
 
@@ -226,7 +224,7 @@ def test_a_cancelled_job_stops_between_chunks_and_keeps_no_chapter_audio(
     queue = InlineQueue()
     # A speed no other test uses, so nothing comes from the shared cache: real synthesis.
     job_id = new_job(context, reading_speed=0.93)
-    queue.prepare(job_id, None)
+    queue.extract(job_id, None)
     queue.deliver(context)
     _, (chapter_job, number) = queue.messages[1]  # the longest chapter
     assert chapter_job == job_id
@@ -236,7 +234,7 @@ def test_a_cancelled_job_stops_between_chunks_and_keeps_no_chapter_audio(
 
     def speak() -> None:
         try:
-            run_chapter(context, job_id, number, TaskRun("chapter-task"), queue)
+            run_synthesise(context, job_id, number, TaskRun("chapter-task"), queue)
         except BaseException as error:  # pragma: no cover - reported below
             errors.append(error)
 
@@ -248,7 +246,7 @@ def test_a_cancelled_job_stops_between_chunks_and_keeps_no_chapter_audio(
         assert time.monotonic() < deadline, "no chapter progress was recorded"
         worker.join(timeout=0.05)
     with session_scope(context.sessions) as session:
-        job = JobQueueRepository(session).get(job_id)
+        job = session.get(Job, job_id, populate_existing=True)
         assert job is not None
         JobRepository(session, job.user_id).cancel(job)
     worker.join(timeout=DEADLINE_SECONDS)
@@ -261,7 +259,7 @@ def test_a_cancelled_job_stops_between_chunks_and_keeps_no_chapter_audio(
 
 def _chapter_progress(context: StageContext, job_id: str, number: int) -> int:
     with session_scope(context.sessions) as session:
-        for row in JobQueueRepository(session).chapters(job_id):
+        for row in StageRepository(session).chapters(job_id):
             if row.number == number:
                 return row.progress
     return 0
@@ -269,8 +267,8 @@ def _chapter_progress(context: StageContext, job_id: str, number: int) -> int:
 
 def test_a_message_for_a_job_that_is_gone_does_nothing(context: StageContext) -> None:
     queue = InlineQueue()
-    queue.prepare("00000000-0000-0000-0000-000000000000", None)
-    queue.chapter("00000000-0000-0000-0000-000000000000", 1, 10)
+    queue.extract("00000000-0000-0000-0000-000000000000", None)
+    queue.synthesise("00000000-0000-0000-0000-000000000000", 1, 10)
     queue.assemble("00000000-0000-0000-0000-000000000000", None)
     queue.drain(context)
     assert queue.messages == []

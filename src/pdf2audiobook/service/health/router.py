@@ -9,7 +9,7 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
-from pdf2audiobook.service.kit.deps import StateDep
+from pdf2audiobook.service.deps import StateDep
 
 logger = logging.getLogger(__name__)
 router = APIRouter(tags=["health"])

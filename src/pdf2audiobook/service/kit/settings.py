@@ -6,6 +6,7 @@ SECRET_KEY, AWS_*, S3_*). Every setting is listed in `.env.example`.
 
 from __future__ import annotations
 
+import os
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
@@ -56,8 +57,9 @@ class Settings(BaseSettings):
     max_pdf_pages: int = Field(default=2000, ge=1)
     tts_fallback_providers: list[str] = Field(default_factory=list)
     """Providers that take over a chapter when the job's provider fails, in order."""
-    job_workers: int = Field(default=1, ge=1)
-    """Jobs converted at once by the in-process runner."""
+    job_workers: int = Field(default_factory=lambda: _usable_cores(), ge=1)
+    """Processes of the embedded runner (no REDIS_URL), each running one stage at a time:
+    one per core by default. Each holds a voice in memory (about 0.5 GB)."""
     job_lease_seconds: float = Field(default=120.0, ge=2.0)
     """A job or chapter whose worker stops heartbeating for this long is taken over."""
     job_max_attempts: int = Field(default=4, ge=1)
@@ -95,6 +97,12 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'pdf2audiobook.db').resolve()}"
+
+
+def _usable_cores() -> int:
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return max(1, os.cpu_count() or 1)
 
 
 @lru_cache(maxsize=1)

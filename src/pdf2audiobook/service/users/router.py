@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from pdf2audiobook.service.kit.deps import UserDep, WorkDep
+from pdf2audiobook.service.deps import WorkDep
 from pdf2audiobook.service.kit.errors import ErrorBody
+from pdf2audiobook.service.users.current import UserDep
 from pdf2audiobook.service.users.repository import UserRepository
 from pdf2audiobook.service.users.schemas import UserNamesIn, UserOut
 

@@ -6,7 +6,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 
 from pdf2audiobook.pipeline.voices import provider_statuses
-from pdf2audiobook.service.kit.deps import UserDep
+from pdf2audiobook.service.users.current import UserDep
 
 router = APIRouter(prefix="/voices", tags=["voices"])
 

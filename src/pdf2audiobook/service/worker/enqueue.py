@@ -5,12 +5,12 @@ from __future__ import annotations
 from celery import Celery
 
 from pdf2audiobook.service.kit.settings import Settings
-from pdf2audiobook.service.worker.celery_app import TASK_ASSEMBLE, TASK_CHAPTER, TASK_PREPARE
+from pdf2audiobook.service.worker.config import TASK_ASSEMBLE, TASK_EXTRACT, TASK_SYNTHESISE
 from pdf2audiobook.service.worker.time_limits import (
     TimeLimits,
     assemble_limits,
-    chapter_limits,
-    prepare_limits,
+    extract_limits,
+    synthesise_limits,
 )
 
 
@@ -22,11 +22,11 @@ class CeleryEnqueuer:
         self._app = app
         self._settings = settings
 
-    def prepare(self, job_id: str, password: str | None) -> None:
-        self._send(TASK_PREPARE, [job_id, password], prepare_limits(self._settings.max_pdf_pages))
+    def extract(self, job_id: str, password: str | None) -> None:
+        self._send(TASK_EXTRACT, [job_id, password], extract_limits(self._settings.max_pdf_pages))
 
-    def chapter(self, job_id: str, number: int, characters: int) -> None:
-        self._send(TASK_CHAPTER, [job_id, number], chapter_limits(characters))
+    def synthesise(self, job_id: str, number: int, characters: int) -> None:
+        self._send(TASK_SYNTHESISE, [job_id, number], synthesise_limits(characters))
 
     def assemble(self, job_id: str, page_count: int | None) -> None:
         pages = page_count if page_count is not None else self._settings.max_pdf_pages

@@ -3,6 +3,6 @@
 from __future__ import annotations
 
 from pdf2audiobook.service.kit.settings import get_settings
-from pdf2audiobook.service.worker.celery_app import create_celery
+from pdf2audiobook.service.worker.app import create_celery
 
 app = create_celery(get_settings())

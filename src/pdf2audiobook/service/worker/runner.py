@@ -7,7 +7,7 @@ import logging
 import redis
 
 from pdf2audiobook.service.kit.settings import Settings
-from pdf2audiobook.service.worker.celery_app import create_celery
+from pdf2audiobook.service.worker.app import create_celery
 from pdf2audiobook.service.worker.enqueue import CeleryEnqueuer
 
 logger = logging.getLogger(__name__)
@@ -30,7 +30,7 @@ class CeleryRunner:
 
     def submit(self, job_id: str, password: str | None) -> None:
         try:
-            self._enqueue.prepare(job_id, password)
+            self._enqueue.extract(job_id, password)
         except Exception:
             # The job is committed as pending; beat's reconciler sends it once Redis is
             # back (a password job then fails asking for its password).

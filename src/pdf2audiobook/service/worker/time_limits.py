@@ -35,12 +35,12 @@ def _limits(seconds: float) -> TimeLimits:
     return TimeLimits(soft=soft, hard=soft + HARD_LIMIT_MARGIN_SECONDS)
 
 
-def prepare_limits(pages: int) -> TimeLimits:
+def extract_limits(pages: int) -> TimeLimits:
     """Reading and planning a PDF of up to `pages` pages (OCR included)."""
     return _limits(_READ_BASE_SECONDS + _READ_SECONDS_PER_PAGE * max(pages, 0))
 
 
-def chapter_limits(characters: int) -> TimeLimits:
+def synthesise_limits(characters: int) -> TimeLimits:
     return _limits(_CHAPTER_BASE_SECONDS + max(characters, 0) / _CHAPTER_CHARACTERS_PER_SECOND)
 
 

@@ -15,11 +15,10 @@ from pdf2audiobook.service.jobs.stages.base import (
     StageContext,
     TaskRun,
     TransientFailure,
-    plan_key_for,
 )
-from pdf2audiobook.service.jobs.stages.chapter import run_chapter
-from pdf2audiobook.service.jobs.stages.prepare import dispatch_order, run_prepare
+from pdf2audiobook.service.jobs.stages.extract import dispatch_order, run_extract
 from pdf2audiobook.service.jobs.stages.reconcile import give_up_after_retries, reconcile
+from pdf2audiobook.service.jobs.stages.synthesise import run_synthesise
 
 __all__ = [
     "Enqueuer",
@@ -28,9 +27,8 @@ __all__ = [
     "TransientFailure",
     "dispatch_order",
     "give_up_after_retries",
-    "plan_key_for",
     "reconcile",
     "run_assemble",
-    "run_chapter",
-    "run_prepare",
+    "run_extract",
+    "run_synthesise",
 ]

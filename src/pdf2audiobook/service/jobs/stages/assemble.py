@@ -7,16 +7,9 @@ from pathlib import Path
 
 from pdf2audiobook.pipeline.audio import join_chapter_files
 from pdf2audiobook.pipeline.voices.pricing import cost_of
-from pdf2audiobook.service.jobs.execution import (
-    AUDIO_CONTENT_TYPES,
-    JobStopped,
-    audio_key_for,
-)
-from pdf2audiobook.service.jobs.queue_repository import JobQueueRepository
-from pdf2audiobook.service.jobs.stage_repository import (
-    StageRepository,
-)
+from pdf2audiobook.service.jobs.lifecycle.keys import AUDIO_CONTENT_TYPES, audio_key_for
 from pdf2audiobook.service.jobs.stages.base import (
+    JobStopped,
     StageContext,
     TaskRun,
     claim_job_stage,
@@ -25,6 +18,7 @@ from pdf2audiobook.service.jobs.stages.base import (
     load_plan,
     release_job,
 )
+from pdf2audiobook.service.jobs.stages.repository import StageRepository
 from pdf2audiobook.service.kit.db import session_scope
 from pdf2audiobook.service.models import JobStage
 
@@ -42,7 +36,7 @@ def run_assemble(context: StageContext, job_id: str, run: TaskRun) -> None:
 
     def work() -> None:
         plan = load_plan(context, job_id)
-        with tempfile.TemporaryDirectory(prefix="pdf2audiobook-book-") as folder:
+        with tempfile.TemporaryDirectory(prefix="assemble-", dir=context.scratch_dir) as folder:
             parts: list[tuple[str, Path]] = []
             for number, title, audio_key, _provider, _characters in chapters:
                 if audio_key is None:
@@ -59,23 +53,21 @@ def run_assemble(context: StageContext, job_id: str, run: TaskRun) -> None:
             name = provider or plan.voices[0].provider
             by_provider[name] = by_provider.get(name, 0) + characters
         with session_scope(context.sessions) as session:
-            queue = JobQueueRepository(session)
-            queue.record_cost(
+            stages = StageRepository(session)
+            stages.record_cost(
                 job_id,
                 owner,
                 sum(by_provider.values()),
                 sum(cost_of(provider, count) for provider, count in by_provider.items()),
                 " ".join(plan.notes) or None,
             )
-            completed = queue.complete(
+            completed = stages.complete(
                 job_id,
                 owner,
                 audio_key=key,
                 audio_format=plan.fmt,
                 duration_seconds=written.duration_seconds,
             )
-            if completed:
-                StageRepository(session).clear_stage(job_id)
         if completed:
             context.storage.delete_prefix(f"work/{job_id}/")
         else:

@@ -7,23 +7,21 @@ import os
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol, TypeVar
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from pdf2audiobook.pipeline.book_plan import BookPlan, PlanFormatError
 from pdf2audiobook.pipeline.errors import PipelineError
-from pdf2audiobook.service.jobs.execution import (
-    UNEXPECTED_FAILURE,
-    JobStopped,
-)
-from pdf2audiobook.service.jobs.lease_keeper import LeaseKeeper
-from pdf2audiobook.service.jobs.stage_repository import (
+from pdf2audiobook.service.jobs.lifecycle.keys import plan_key_for
+from pdf2audiobook.service.jobs.stages.lease_keeper import LeaseKeeper
+from pdf2audiobook.service.jobs.stages.repository import (
     ClaimRefused,
     StageRepository,
     owner_for,
 )
-from pdf2audiobook.service.jobs.transient import is_transient
+from pdf2audiobook.service.jobs.stages.transient import is_transient
 from pdf2audiobook.service.kit.db import session_scope
 from pdf2audiobook.service.kit.settings import Settings
 from pdf2audiobook.service.models import Job, JobStage
@@ -31,6 +29,8 @@ from pdf2audiobook.service.storage.base import Storage, StorageKeyNotFound
 
 logger = logging.getLogger(__name__)
 _T = TypeVar("_T")
+
+SCRATCH_FOLDER = "scratch"
 
 PROGRESS_WRITE_SECONDS = 1.0
 """Chapter progress is written at most this often (it is also where a cancel is noticed)."""
@@ -42,10 +42,11 @@ GAVE_UP_AFTER_RETRIES = (
     "A temporary problem kept this job from finishing after several tries. Retry it later."
 )
 PLAN_LOST = "This job's working files are gone. Retry it to start again."
+UNEXPECTED_FAILURE = "An unexpected error stopped this job. It has been logged; retrying may work."
 
 
-def plan_key_for(job_id: str) -> str:
-    return f"work/{job_id}/plan.json"
+class JobStopped(Exception):
+    """The job was cancelled or deleted, or its lease was lost: stop without touching it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +58,14 @@ class StageContext:
     storage: Storage
     interruptions: tuple[type[BaseException], ...] = ()
     """Exceptions the queue raises inside a task (a soft time limit) that must reach it."""
+
+    @property
+    def scratch_dir(self) -> Path:
+        """Where stages keep files while they work: under the data folder, so that what a
+        killed process leaves is found and swept (`sweep_scratch`), never left in /tmp."""
+        folder = self.settings.data_dir / SCRATCH_FOLDER
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,9 +80,9 @@ class TaskRun:
 
 
 class Enqueuer(Protocol):
-    def prepare(self, job_id: str, password: str | None) -> None: ...
+    def extract(self, job_id: str, password: str | None) -> None: ...
 
-    def chapter(self, job_id: str, number: int, characters: int) -> None: ...
+    def synthesise(self, job_id: str, number: int, characters: int) -> None: ...
 
     def assemble(self, job_id: str, page_count: int | None) -> None: ...
 

@@ -7,21 +7,28 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from pdf2audiobook.service.jobs.stage_repository import (
-    StageRepository,
-)
 from pdf2audiobook.service.jobs.stages.base import (
     GAVE_UP_AFTER_RETRIES,
     Enqueuer,
     StageContext,
 )
+from pdf2audiobook.service.jobs.stages.repository import (
+    StageRepository,
+)
 from pdf2audiobook.service.kit.db import session_scope
 from pdf2audiobook.service.models import Chapter
 
 
-def reconcile(context: StageContext, enqueue: Enqueuer) -> int:
-    """Send again what a dead worker or a lost message left waiting. Returns messages sent."""
-    requeue_after = timedelta(seconds=context.settings.requeue_after_seconds)
+def reconcile(
+    context: StageContext, enqueue: Enqueuer, *, requeue_after: timedelta | None = None
+) -> int:
+    """Send again what a dead worker or a lost message left waiting. Returns messages sent.
+
+    A message counts as lost once unstarted for `requeue_after` (the REQUEUE_AFTER_SECONDS
+    setting by default); a queue that knows it lost everything (the embedded pool after a
+    restart) passes zero."""
+    if requeue_after is None:
+        requeue_after = timedelta(seconds=context.settings.requeue_after_seconds)
     with session_scope(context.sessions) as session:
         stages = StageRepository(session)
         for job_id in stages.stuck_synthesis():
@@ -32,9 +39,9 @@ def reconcile(context: StageContext, enqueue: Enqueuer) -> int:
             for job_id, number in work.chapters
         }
     for job_id in work.prepare:
-        enqueue.prepare(job_id, None)
+        enqueue.extract(job_id, None)
     for job_id, number in work.chapters:
-        enqueue.chapter(job_id, number, characters[(job_id, number)])
+        enqueue.synthesise(job_id, number, characters[(job_id, number)])
     for job_id in work.assemble:
         enqueue.assemble(job_id, None)
     return len(work.prepare) + len(work.chapters) + len(work.assemble)

@@ -6,13 +6,14 @@ from fastapi import UploadFile
 
 from pdf2audiobook.pipeline.errors import PipelineError
 from pdf2audiobook.pipeline.voices import get_provider
-from pdf2audiobook.service.jobs.cleanup import JobFiles
-from pdf2audiobook.service.jobs.options import JobOptions
-from pdf2audiobook.service.jobs.repository import IdempotencyKeyInUse, JobRepository
-from pdf2audiobook.service.jobs.uploads import store_upload
+from pdf2audiobook.service.jobs.api.uploads import store_upload
+from pdf2audiobook.service.jobs.lifecycle.cleanup import JobFiles
+from pdf2audiobook.service.jobs.lifecycle.options import JobOptions
+from pdf2audiobook.service.jobs.lifecycle.repository import IdempotencyKeyInUse, JobRepository
 from pdf2audiobook.service.kit.errors import BadRequest, Conflict, NotFound
-from pdf2audiobook.service.kit.state import ServiceState, UnitOfWork
+from pdf2audiobook.service.kit.unit_of_work import UnitOfWork
 from pdf2audiobook.service.models import Job, JobStatus, User
+from pdf2audiobook.service.state import ServiceState
 
 ACTIVE = (JobStatus.PENDING, JobStatus.PROCESSING)
 FINISHED_UNSUCCESSFULLY = (JobStatus.FAILED, JobStatus.CANCELLED)

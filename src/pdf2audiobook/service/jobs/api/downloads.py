@@ -10,7 +10,7 @@ from typing import BinaryIO
 from fastapi import Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
-from pdf2audiobook.service.jobs.schemas import DownloadLinkOut
+from pdf2audiobook.service.jobs.api.schemas import DownloadLinkOut
 from pdf2audiobook.service.kit.errors import ServiceError
 from pdf2audiobook.service.storage.base import Storage
 from pdf2audiobook.service.storage.disposition import content_disposition

@@ -13,7 +13,7 @@ from sqlalchemy import (
     update,
 )
 
-from pdf2audiobook.service.jobs.lease_conditions import (
+from pdf2audiobook.service.jobs.stages.lease_conditions import (
     ClaimRefused,
     RepositoryBase,
     chapter_leased_to,

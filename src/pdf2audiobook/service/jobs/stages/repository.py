@@ -15,6 +15,7 @@ from datetime import timedelta
 
 from sqlalchemy import (
     and_,
+    case,
     delete,
     func,
     literal,
@@ -23,9 +24,15 @@ from sqlalchemy import (
     update,
 )
 
-from pdf2audiobook.service.jobs.chapter_leases import ChapterLeases
-from pdf2audiobook.service.jobs.lease_conditions import ClaimRefused, job_leased_to, lease_is_free
-from pdf2audiobook.service.jobs.reconciliation import Reconciliation, ResumeWork
+from pdf2audiobook.service.jobs.stages.chapter_leases import ChapterLeases
+from pdf2audiobook.service.jobs.stages.job_results import JobResults
+from pdf2audiobook.service.jobs.stages.lease_conditions import (
+    ClaimRefused,
+    job_leased_to,
+    lease_is_free,
+    same_task,
+)
+from pdf2audiobook.service.jobs.stages.reconciliation import Reconciliation, ResumeWork
 from pdf2audiobook.service.models import (
     Chapter,
     ChapterStatus,
@@ -53,9 +60,9 @@ def owner_for(host: str, pid: int, task_id: str) -> str:
     return f"{host}:{pid}:{task_id}"
 
 
-class StageRepository(ChapterLeases, Reconciliation):
-    """Every stage's queries: job-level claims here, chapters and reconciliation in the
-    classes it extends."""
+class StageRepository(ChapterLeases, JobResults, Reconciliation):
+    """Every stage's queries: job-level claims here; chapters, results and reconciliation in
+    the classes it extends."""
 
     def claim_job(
         self,
@@ -74,7 +81,7 @@ class StageRepository(ChapterLeases, Reconciliation):
         now = self._clock()
         waiting = lease_is_free(Job.lease_owner, Job.lease_expires_at, now, task_id)
         if stage is JobStage.EXTRACTING:
-            # A job the embedded runner left (no stage) is taken over the same way.
+            # A job left by an earlier version, processing with no stage, is taken over too.
             in_stage = or_(Job.stage.is_(None), Job.stage == JobStage.EXTRACTING)
             claimable = or_(
                 Job.status == JobStatus.PENDING,
@@ -125,6 +132,42 @@ class StageRepository(ChapterLeases, Reconciliation):
             .returning(Job.id)
         )
         return self._session.execute(statement).first() is not None
+
+    def release_tasks(self, task_ids: Sequence[str]) -> int:
+        """Give back every job and chapter lease held by runs of `task_ids`, whose processes
+        a runner has just ended (a shutdown): the work can start again at once elsewhere,
+        and the run that was stopped does not count as an attempt. Returns leases freed."""
+        freed = 0
+        for task_id in task_ids:
+            freed += len(
+                self._session.execute(
+                    update(Job)
+                    .where(Job.status == JobStatus.PROCESSING, same_task(Job.lease_owner, task_id))
+                    .values(
+                        lease_owner=None,
+                        lease_expires_at=None,
+                        attempts=case((Job.attempts > 0, Job.attempts - 1), else_=0),
+                    )
+                    .returning(Job.id)
+                ).all()
+            )
+            freed += len(
+                self._session.execute(
+                    update(Chapter)
+                    .where(
+                        Chapter.status == ChapterStatus.SYNTHESISING,
+                        same_task(Chapter.lease_owner, task_id),
+                    )
+                    .values(
+                        status=ChapterStatus.PENDING,
+                        lease_owner=None,
+                        lease_expires_at=None,
+                        attempts=case((Chapter.attempts > 0, Chapter.attempts - 1), else_=0),
+                    )
+                    .returning(Chapter.id)
+                ).all()
+            )
+        return freed
 
     def is_processing(self, job_id: str) -> bool:
         status = self._session.scalar(select(Job.status).where(Job.id == job_id))
@@ -232,10 +275,6 @@ class StageRepository(ChapterLeases, Reconciliation):
             .returning(Job.id)
         )
         return self._session.execute(statement).first() is not None
-
-    def clear_stage(self, job_id: str) -> None:
-        """A finished job has no stage: the column describes running work only."""
-        self._session.execute(update(Job).where(Job.id == job_id).values(stage=None))
 
     def chapters(self, job_id: str) -> list[Chapter]:
         statement = select(Chapter).where(Chapter.job_id == job_id).order_by(Chapter.number)

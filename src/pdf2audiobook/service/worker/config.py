@@ -1,4 +1,4 @@
-"""The Celery application: broker, serialisation and the reliability settings.
+"""The Celery settings: broker, serialisation, queues, task names and reliability.
 
 Why each setting (measured with real workers and Redis on one machine):
 - Late acks with reject-on-worker-lost: a task whose worker process is killed (OOM, kill -9)
@@ -20,9 +20,9 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from celery import Celery
 from celery.schedules import crontab
 
+from pdf2audiobook.service.jobs.runners.housekeeping import CLEAN_UP_HOUR_UTC
 from pdf2audiobook.service.kit.settings import Settings
 from pdf2audiobook.service.worker.time_limits import VISIBILITY_TIMEOUT_SECONDS
 
@@ -32,8 +32,8 @@ QUEUE_CHAPTERS = "pdf2audiobook.chapters"
 """One message per chapter; a separate queue so a long book does not hold up the next
 book's extraction (workers take from both in turn)."""
 
-TASK_PREPARE = "pdf2audiobook.prepare_job"
-TASK_CHAPTER = "pdf2audiobook.synthesise_chapter"
+TASK_EXTRACT = "pdf2audiobook.extract"
+TASK_SYNTHESISE = "pdf2audiobook.synthesise_chapter"
 TASK_ASSEMBLE = "pdf2audiobook.assemble_job"
 TASK_RECONCILE = "pdf2audiobook.reconcile"
 TASK_CLEAN_UP = "pdf2audiobook.clean_up"
@@ -41,7 +41,6 @@ TASK_CLEAN_UP = "pdf2audiobook.clean_up"
 MAX_TASKS_PER_CHILD = 20
 MAX_MEMORY_PER_CHILD_KIB = 1_500_000
 SOFT_SHUTDOWN_SECONDS = 60.0
-CLEAN_UP_HOUR_UTC = 2
 DEFAULT_TIME_LIMIT_SECONDS = 30 * 60
 """For tasks sent without limits of their own (housekeeping); job stages always carry theirs."""
 
@@ -93,8 +92,8 @@ def celery_config(settings: Settings) -> dict[str, Any]:
         "worker_hijack_root_logger": False,
         "task_default_queue": QUEUE_JOBS,
         "task_routes": {
-            TASK_CHAPTER: {"queue": QUEUE_CHAPTERS},
-            TASK_PREPARE: {"queue": QUEUE_JOBS},
+            TASK_SYNTHESISE: {"queue": QUEUE_CHAPTERS},
+            TASK_EXTRACT: {"queue": QUEUE_JOBS},
             TASK_ASSEMBLE: {"queue": QUEUE_JOBS},
             TASK_RECONCILE: {"queue": QUEUE_JOBS},
             TASK_CLEAN_UP: {"queue": QUEUE_JOBS},
@@ -114,13 +113,3 @@ def celery_config(settings: Settings) -> dict[str, Any]:
         "timezone": "UTC",
         "enable_utc": True,
     }
-
-
-def create_celery(settings: Settings) -> Celery:
-    """A Celery app for these settings, with the job tasks registered on it."""
-    from pdf2audiobook.service.worker.tasks import register_tasks
-
-    app = Celery("pdf2audiobook")
-    app.conf.update(celery_config(settings))
-    register_tasks(app, settings)
-    return app

@@ -1,4 +1,4 @@
-"""Request dependencies: the unit of work, and the authenticated user."""
+"""Request dependencies: the service's state, the unit of work, and the verified caller."""
 
 from __future__ import annotations
 
@@ -8,9 +8,8 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from pdf2audiobook.service.auth import VerifiedIdentity, bearer_token
-from pdf2audiobook.service.kit.state import ServiceState, UnitOfWork
-from pdf2audiobook.service.models import User
-from pdf2audiobook.service.users.repository import UserRepository
+from pdf2audiobook.service.kit.unit_of_work import UnitOfWork
+from pdf2audiobook.service.state import ServiceState
 
 
 def service_state(request: Request) -> ServiceState:
@@ -44,15 +43,3 @@ def current_identity(
 ) -> VerifiedIdentity:
     # A plain def: a key-set fetch may block, so FastAPI runs this on its thread pool.
     return state.authenticator.authenticate(token)
-
-
-def current_user(
-    identity: Annotated[VerifiedIdentity, Depends(current_identity)], work: WorkDep
-) -> User:
-    """The caller's user row, created on their first valid token."""
-    return UserRepository(work.session).get_or_create_by_external_id(
-        identity.subject, identity.email
-    )
-
-
-UserDep = Annotated[User, Depends(current_user)]

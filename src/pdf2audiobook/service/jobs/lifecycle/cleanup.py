@@ -17,7 +17,8 @@ from itertools import islice
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from pdf2audiobook.service.jobs.queue_repository import JobQueueRepository
+from pdf2audiobook.service.jobs.lifecycle.cleanup_repository import CleanupRepository
+from pdf2audiobook.service.jobs.lifecycle.keys import job_output_prefixes
 from pdf2audiobook.service.kit.db import session_scope
 from pdf2audiobook.service.models import Job, utc_now
 from pdf2audiobook.service.storage.base import Storage
@@ -34,12 +35,7 @@ _JOB_FOLDER_KEY = re.compile(rf"(?P<folder>(?:chapters|work)/(?P<job_id>{_JOB_ID
 _JOB_AUDIO_KEY = re.compile(rf"audio/(?P<job_id>{_JOB_ID})\.[a-z0-9]{{1,10}}")
 _UPLOAD_KEY = re.compile(r"uploads/[0-9a-f]{32}\.pdf")
 
-StillOwned = Callable[[JobQueueRepository, list[str]], set[str]]
-
-
-def job_output_prefixes(job_id: str) -> tuple[str, ...]:
-    """The folders of what converting a job makes: chapter audio, and a worker's scratch files."""
-    return (f"chapters/{job_id}/", f"work/{job_id}/")
+StillOwned = Callable[[CleanupRepository, list[str]], set[str]]
 
 
 @dataclass(frozen=True)
@@ -105,9 +101,9 @@ def delete_expired_jobs(
     deleted = 0
     while True:
         with session_scope(sessions) as session:
-            queue = JobQueueRepository(session)
-            found = queue.expired_job_ids(cutoff, batch_size)
-            batch = [JobFiles.of(job) for job in queue.delete_expired(found, cutoff)]
+            records = CleanupRepository(session)
+            found = records.expired_job_ids(cutoff, batch_size)
+            batch = [JobFiles.of(job) for job in records.delete_expired(found, cutoff)]
         for files in batch:
             files.delete(storage)
         deleted += len(batch)
@@ -174,12 +170,12 @@ def _uploads(storage: Storage, cutoff: datetime) -> Iterator[tuple[str, str]]:
             yield stored.key, stored.key
 
 
-def _existing_job_ids(queue: JobQueueRepository, job_ids: list[str]) -> set[str]:
-    return queue.existing_job_ids(job_ids)
+def _existing_job_ids(records: CleanupRepository, job_ids: list[str]) -> set[str]:
+    return records.existing_job_ids(job_ids)
 
 
-def _referenced_uploads(queue: JobQueueRepository, keys: list[str]) -> set[str]:
-    return queue.referenced_pdf_keys(keys)
+def _referenced_uploads(records: CleanupRepository, keys: list[str]) -> set[str]:
+    return records.referenced_pdf_keys(keys)
 
 
 def _remove_unowned(
@@ -192,7 +188,7 @@ def _remove_unowned(
     removed = 0
     for chunk in _chunks(candidates, SWEEP_CHUNK_SIZE):
         with session_scope(sessions) as session:
-            owned = still_owned(JobQueueRepository(session), [owner for _, owner in chunk])
+            owned = still_owned(CleanupRepository(session), [owner for _, owner in chunk])
         for target, owner in chunk:
             if owner not in owned:
                 removed += _remove(storage, target)

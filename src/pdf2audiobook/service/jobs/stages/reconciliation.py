@@ -14,7 +14,7 @@ from sqlalchemy import (
     update,
 )
 
-from pdf2audiobook.service.jobs.lease_conditions import RepositoryBase
+from pdf2audiobook.service.jobs.stages.lease_conditions import RepositoryBase
 from pdf2audiobook.service.models import (
     Chapter,
     ChapterStatus,

@@ -1,4 +1,4 @@
-"""Extraction: read the PDF, store the plan, send one task per chapter still to speak."""
+"""Extraction: read the PDF, store the plan, send one synthesis message per chapter to speak."""
 
 from __future__ import annotations
 
@@ -11,32 +11,29 @@ from pdf2audiobook.pipeline.convert import ConvertOptions, plan_book
 from pdf2audiobook.pipeline.progress import SYNTHESIS_START, ProgressEvent
 from pdf2audiobook.pipeline.reading.limits import ReadLimits
 from pdf2audiobook.pipeline.reading.reader import ReadOptions
-from pdf2audiobook.service.jobs.execution import (
-    JobStopped,
-    summary_mode,
-)
-from pdf2audiobook.service.jobs.options import JobOptions
-from pdf2audiobook.service.jobs.queue_repository import JobQueueRepository
-from pdf2audiobook.service.jobs.stage_repository import (
-    ChapterSpec,
-    StageRepository,
-)
+from pdf2audiobook.pipeline.summary.chapters import SummaryMode
+from pdf2audiobook.service.jobs.lifecycle.keys import plan_key_for
+from pdf2audiobook.service.jobs.lifecycle.options import JobOptions
 from pdf2audiobook.service.jobs.stages.base import (
     Enqueuer,
+    JobStopped,
     StageContext,
     TaskRun,
     claim_job_stage,
     guarded,
     job_lease_keeper,
-    plan_key_for,
     release_job,
+)
+from pdf2audiobook.service.jobs.stages.repository import (
+    ChapterSpec,
+    StageRepository,
 )
 from pdf2audiobook.service.kit.db import session_scope
 from pdf2audiobook.service.kit.settings import Settings
 from pdf2audiobook.service.models import JobStage
 
 
-def run_prepare(
+def run_extract(
     context: StageContext, job_id: str, password: str | None, run: TaskRun, enqueue: Enqueuer
 ) -> None:
     """Read the PDF, store the plan and send one task per chapter still to speak."""
@@ -60,7 +57,7 @@ def run_prepare(
                 )
 
         def work() -> list[int] | None:
-            with tempfile.TemporaryDirectory(prefix="pdf2audiobook-read-") as folder:
+            with tempfile.TemporaryDirectory(prefix="extract-", dir=context.scratch_dir) as folder:
                 pdf = Path(folder) / "input.pdf"
                 context.storage.download_to(pdf_key, pdf)
                 book, plan = plan_book(
@@ -84,8 +81,8 @@ def run_prepare(
                 )
             ]
             with session_scope(context.sessions) as session:
-                queue = JobQueueRepository(session)
-                if not queue.record_book(
+                stages = StageRepository(session)
+                if not stages.record_book(
                     job_id,
                     owner,
                     title=book.title,
@@ -94,8 +91,8 @@ def run_prepare(
                     character_count=plan.characters,
                 ):
                     raise JobStopped
-                queue.replace_removed(job_id, book.removed)
-                return StageRepository(session).start_synthesis(job_id, owner, specs)
+                stages.replace_removed(job_id, book.removed)
+                return stages.start_synthesis(job_id, owner, specs)
 
         numbers = guarded(context, job_id, owner, work, release=release_job)
     if numbers is None:
@@ -111,7 +108,7 @@ def _send_chapters(
         characters = {row.number: row.characters for row in stages.chapters(job_id)}
         assemble = not numbers and stages.start_assembly(job_id)
     for number in dispatch_order(numbers, characters):
-        enqueue.chapter(job_id, number, characters.get(number, 0))
+        enqueue.synthesise(job_id, number, characters.get(number, 0))
     if assemble:
         enqueue.assemble(job_id, None)
 
@@ -123,6 +120,12 @@ def dispatch_order(numbers: list[int], characters: dict[int, int]) -> list[int]:
         return []
     first, *rest = sorted(numbers)
     return [first, *sorted(rest, key=lambda number: (-characters.get(number, 0), number))]
+
+
+def summary_mode(options: JobOptions) -> SummaryMode:
+    if options.summary_only:
+        return SummaryMode.ONLY
+    return SummaryMode.BEFORE if options.include_summary else SummaryMode.NONE
 
 
 def _convert_options(

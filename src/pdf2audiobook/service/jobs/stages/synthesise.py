@@ -9,19 +9,11 @@ from pathlib import Path
 
 from pdf2audiobook.pipeline.narration import OutputSpec, narrate_chapter
 from pdf2audiobook.pipeline.voices import ChunkCache
-from pdf2audiobook.service.jobs.execution import (
-    AUDIO_CONTENT_TYPES,
-    JobStopped,
-    chapter_audio_key_for,
-)
-from pdf2audiobook.service.jobs.lease_keeper import LeaseKeeper
-from pdf2audiobook.service.jobs.stage_repository import (
-    ClaimRefused,
-    StageRepository,
-)
+from pdf2audiobook.service.jobs.lifecycle.keys import AUDIO_CONTENT_TYPES, chapter_audio_key_for
 from pdf2audiobook.service.jobs.stages.base import (
     PROGRESS_WRITE_SECONDS,
     Enqueuer,
+    JobStopped,
     StageContext,
     TaskRun,
     chapter_releaser,
@@ -29,10 +21,15 @@ from pdf2audiobook.service.jobs.stages.base import (
     guarded,
     load_plan,
 )
+from pdf2audiobook.service.jobs.stages.lease_keeper import LeaseKeeper
+from pdf2audiobook.service.jobs.stages.repository import (
+    ClaimRefused,
+    StageRepository,
+)
 from pdf2audiobook.service.kit.db import session_scope
 
 
-def run_chapter(
+def run_synthesise(
     context: StageContext, job_id: str, number: int, run: TaskRun, enqueue: Enqueuer
 ) -> None:
     """Speak chapter `number` into its own file; the last chapter done starts assembly."""
@@ -76,7 +73,9 @@ def run_chapter(
 
         def work() -> bool:
             plan = load_plan(context, job_id)
-            with tempfile.TemporaryDirectory(prefix="pdf2audiobook-chapter-") as folder:
+            with tempfile.TemporaryDirectory(
+                prefix="synthesise-", dir=context.scratch_dir
+            ) as folder:
                 title = plan.chapters[number - 1].title
                 spoken = narrate_chapter(
                     plan.chapters,

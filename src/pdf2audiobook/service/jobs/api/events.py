@@ -22,14 +22,14 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 from sqlalchemy.orm import Session, sessionmaker
 
-from pdf2audiobook.service.jobs.eta import (
+from pdf2audiobook.service.jobs.api.eta import (
     ProgressSample,
     elapsed_seconds,
     eta_seconds,
     with_sample,
 )
-from pdf2audiobook.service.jobs.repository import JobRepository
-from pdf2audiobook.service.jobs.schemas import ChapterProgressOut, JobEndEvent, JobProgressEvent
+from pdf2audiobook.service.jobs.api.schemas import ChapterProgressOut, JobEndEvent, JobProgressEvent
+from pdf2audiobook.service.jobs.lifecycle.repository import JobRepository
 from pdf2audiobook.service.kit.errors import NotFound
 from pdf2audiobook.service.models import ChapterStatus, JobStage, JobStatus, utc_now
 from pdf2audiobook.service.users.repository import UserRepository

@@ -15,12 +15,10 @@ from pdf2audiobook.pipeline.extract import extract_book
 from pdf2audiobook.pipeline.reading.limits import ReadLimits
 from pdf2audiobook.pipeline.reading.reader import ReadOptions
 from pdf2audiobook.service.auth import VerifiedIdentity
-from pdf2audiobook.service.jobs.downloads import audio_response
-from pdf2audiobook.service.jobs.events import EventTimingDep, job_event_stream
-from pdf2audiobook.service.jobs.execution import AUDIO_CONTENT_TYPES
-from pdf2audiobook.service.jobs.options import JobOptions, VoiceType
-from pdf2audiobook.service.jobs.repository import MAX_PAGE_SIZE, JobRepository
-from pdf2audiobook.service.jobs.schemas import (
+from pdf2audiobook.service.deps import StateDep, WorkDep, current_identity
+from pdf2audiobook.service.jobs.api.downloads import audio_response
+from pdf2audiobook.service.jobs.api.events import EventTimingDep, job_event_stream
+from pdf2audiobook.service.jobs.api.schemas import (
     ChapterOut,
     DeletedJobsOut,
     EstimateOut,
@@ -29,11 +27,14 @@ from pdf2audiobook.service.jobs.schemas import (
     JobStatusOut,
     RemovedBlockOut,
 )
-from pdf2audiobook.service.jobs.service import JobService
-from pdf2audiobook.service.jobs.uploads import spooled_pdf
-from pdf2audiobook.service.kit.deps import StateDep, UserDep, WorkDep, current_identity
+from pdf2audiobook.service.jobs.api.service import JobService
+from pdf2audiobook.service.jobs.api.uploads import spooled_pdf
+from pdf2audiobook.service.jobs.lifecycle.keys import AUDIO_CONTENT_TYPES
+from pdf2audiobook.service.jobs.lifecycle.options import JobOptions, VoiceType
+from pdf2audiobook.service.jobs.lifecycle.repository import MAX_PAGE_SIZE, JobRepository
 from pdf2audiobook.service.kit.errors import BadRequest, ErrorBody, NotFound
 from pdf2audiobook.service.models import Job, JobStatus
+from pdf2audiobook.service.users.current import UserDep
 
 _ERRORS: dict[int | str, dict[str, object]] = {
     code: {"model": ErrorBody} for code in (400, 401, 404, 409, 413, 415, 422)

@@ -1,25 +1,11 @@
-"""The service's long-lived parts, built once per process and shared by requests."""
+"""One request's session, and what may happen only once its transaction has committed."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sqlalchemy.orm import Session, sessionmaker
-
-from pdf2audiobook.service.auth import Authenticator
-from pdf2audiobook.service.jobs.runner import JobRunner
-from pdf2audiobook.service.kit.settings import Settings
-from pdf2audiobook.service.storage.base import Storage
-
-
-@dataclass
-class ServiceState:
-    settings: Settings
-    sessions: sessionmaker[Session]
-    storage: Storage
-    runner: JobRunner
-    authenticator: Authenticator
+from sqlalchemy.orm import Session
 
 
 @dataclass

@@ -1,0 +1,1 @@
+"""The job API: routes, request and response shapes, and the use cases behind them."""

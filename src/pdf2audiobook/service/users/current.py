@@ -1,0 +1,24 @@
+"""The signed-in user of a request, as a dependency for every route that acts for one."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends
+
+from pdf2audiobook.service.auth import VerifiedIdentity
+from pdf2audiobook.service.deps import WorkDep, current_identity
+from pdf2audiobook.service.models import User
+from pdf2audiobook.service.users.repository import UserRepository
+
+
+def current_user(
+    identity: Annotated[VerifiedIdentity, Depends(current_identity)], work: WorkDep
+) -> User:
+    """The caller's user row, created on their first valid token."""
+    return UserRepository(work.session).get_or_create_by_external_id(
+        identity.subject, identity.email
+    )
+
+
+UserDep = Annotated[User, Depends(current_user)]
