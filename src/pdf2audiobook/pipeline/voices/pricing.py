@@ -18,6 +18,7 @@ DEFAULT_PRICES_PER_MILLION: dict[str, float] = {
     "polly": 16.0,
     "azure": 15.0,
     "elevenlabs": 300.0,
+    "tone": 0.0,
 }
 
 

@@ -15,6 +15,7 @@ from pdf2audiobook.pipeline.voices.cloud.openai_speech import OpenAIProvider
 from pdf2audiobook.pipeline.voices.cloud.polly import PollyProvider
 from pdf2audiobook.pipeline.voices.errors import UnknownProviderError
 from pdf2audiobook.pipeline.voices.local import LocalProvider
+from pdf2audiobook.pipeline.voices.tone import ToneProvider
 
 DEFAULT_PROVIDER = LocalProvider.name
 
@@ -28,6 +29,7 @@ PROVIDERS: dict[str, type[TTSProvider]] = {
         GoogleTTSProvider,
         AzureSpeechProvider,
         PollyProvider,
+        ToneProvider,
     )
 }
 
