@@ -23,6 +23,10 @@ from pdf2audiobook.pipeline.reading.reader import ReadOptions
 from pdf2audiobook.pipeline.summary.chapters import SummaryMode
 from pdf2audiobook.pipeline.voices import default_cache_dir, provider_statuses
 
+CACHE_MAX_MB_ENV_VAR = "PDF2AUDIOBOOK_CACHE_MAX_MB"
+DEFAULT_CACHE_MAX_MB = 2048
+"""About 10 hours of cached speech (16-bit PCM at 24 kHz is 170 MB an hour)."""
+
 app = typer.Typer(
     help="Turn a PDF into an audiobook.",
     no_args_is_help=True,
@@ -133,6 +137,15 @@ def convert(
     no_cache: Annotated[
         bool, typer.Option("--no-cache", help="Do not reuse or keep synthesised chunks.")
     ] = False,
+    cache_max_mb: Annotated[
+        int,
+        typer.Option(
+            "--cache-max-mb",
+            min=0,
+            envvar=CACHE_MAX_MB_ENV_VAR,
+            help="Size cap of the chunk cache; the least recently used chunks go first.",
+        ),
+    ] = DEFAULT_CACHE_MAX_MB,
     summary: Annotated[
         SummaryMode,
         typer.Option("--summary", help="A spoken summary before the book, or the summary only."),
@@ -158,6 +171,7 @@ def convert(
         lexicon=lexicon,
         workers=workers,
         cache_dir=None if no_cache else default_cache_dir(),
+        cache_max_bytes=cache_max_mb * 1024 * 1024,
         summary=summary,
         recaps=recaps,
     )

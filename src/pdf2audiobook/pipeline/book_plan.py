@@ -12,7 +12,11 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from pdf2audiobook.pipeline.audio import AudiobookFormat, BookTags
-from pdf2audiobook.pipeline.narration import ChapterSpeech, VoiceChoice
+from pdf2audiobook.pipeline.narration.model import (
+    ChapterSpeech,
+    VoiceChoice,
+    chapter_characters,
+)
 from pdf2audiobook.pipeline.speech import Pause, SpeechChunk
 
 PLAN_VERSION = 1
@@ -100,5 +104,4 @@ class BookPlan:
             raise PlanFormatError(f"not a book plan: {error}") from error
 
 
-def chapter_characters(chapter: ChapterSpeech) -> int:
-    return sum(len(chunk.text) for chunk in chapter.chunks)
+__all__ = ["BookPlan", "PlanFormatError", "chapter_characters"]

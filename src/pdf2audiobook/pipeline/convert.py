@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -14,11 +13,11 @@ from pdf2audiobook.pipeline.book_plan import BookPlan
 from pdf2audiobook.pipeline.document import Book, Chapter
 from pdf2audiobook.pipeline.errors import PipelineError
 from pdf2audiobook.pipeline.narration import (
-    ChapterAudioCallback,
     ChapterSpeech,
     OutputSpec,
+    UnitWorkers,
     VoiceChoice,
-    narrate,
+    narrate_book,
 )
 from pdf2audiobook.pipeline.progress import (
     MILESTONE_DONE,
@@ -32,7 +31,7 @@ from pdf2audiobook.pipeline.progress import (
 from pdf2audiobook.pipeline.reading.reader import ReadOptions, read_pdf
 from pdf2audiobook.pipeline.speech import Lexicon, chapter_speech
 from pdf2audiobook.pipeline.summary.chapters import SummaryMode, with_summaries
-from pdf2audiobook.pipeline.voices import ChunkCache, default_workers, get_provider
+from pdf2audiobook.pipeline.voices import default_workers, get_provider
 
 AudioFormat = Literal["m4b", "mp3"]
 MIN_SPEED = 0.5
@@ -58,10 +57,11 @@ class ConvertOptions:
     password: str | None = None
     lexicon: Path | None = None
     workers: int | None = None
+    """Processes speaking the book's units; by default one per core."""
     cache_dir: Path | None = None
     """Chunk cache; None disables it."""
-    chapter_dir: Path | None = None
-    """Also write each chapter as its own file here (see `on_chapter_audio`)."""
+    cache_max_bytes: int | None = None
+    """Size cap of the chunk cache (least recently used entries go first); None: no cap."""
     read: ReadOptions = field(default_factory=ReadOptions)
     summary: SummaryMode = SummaryMode.NONE
     recaps: bool = False
@@ -98,34 +98,40 @@ def convert_pdf(
     pdf: Path,
     options: ConvertOptions,
     on_progress: ProgressCallback | None = None,
-    on_book: Callable[[Book], None] | None = None,
-    on_chapter_audio: ChapterAudioCallback | None = None,
 ) -> ConvertResult:
     """Convert `pdf` to an audiobook. Raises a PipelineError subclass on expected failures.
 
     Everything a bad option could break is checked before the PDF is read, so a wrong
-    voice or speed fails in a second, not after minutes of work.
+    voice or speed fails in a second, not after minutes of work. The speaking processes
+    start (and load the voice) while the PDF is read; the book is then spoken in work
+    units on every core and joined (see `narration.book`). The file appears only when it
+    is complete, also on Ctrl-C.
     """
     started = time.monotonic()
     report = on_progress or (lambda _event: None)
-    book, plan = plan_book(pdf, options, report)
-    if on_book is not None:
-        on_book(book)
-    narration = narrate(
-        plan.chapters,
-        plan.voices,
-        OutputSpec(
-            path=output_path_for(pdf, options),
-            fmt=plan.fmt,
-            tags=plan.tags,
-            cover_jpeg=plan.cover_jpeg,
-            chapter_dir=options.chapter_dir,
-        ),
-        workers=options.workers or default_workers(),
-        cache=ChunkCache(options.cache_dir) if options.cache_dir else None,
-        on_progress=report,
-        on_chapter_audio=on_chapter_audio,
-    )
+    _check_options(options)
+    voice = get_provider(options.provider).resolve_voice(options.voice, options.voice_type)
+    with UnitWorkers(
+        options.workers or default_workers(),
+        options.provider,
+        voice,
+        options.cache_dir,
+        options.cache_max_bytes,
+    ) as workers:
+        workers.warm_up()
+        book, plan = plan_book(pdf, options, report)
+        narration = narrate_book(
+            plan.chapters,
+            plan.voices,
+            OutputSpec(
+                path=output_path_for(pdf, options),
+                fmt=plan.fmt,
+                tags=plan.tags,
+                cover_jpeg=plan.cover_jpeg,
+            ),
+            workers,
+            on_progress=report,
+        )
     report(ProgressEvent(MILESTONE_DONE, Stage.DONE, chapters=len(plan.chapters)))
     written = narration.book
     return ConvertResult(

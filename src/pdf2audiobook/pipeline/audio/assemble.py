@@ -44,6 +44,7 @@ from pdf2audiobook.pipeline.audio.tags import BookTags, ChapterMark, WrittenBook
 from pdf2audiobook.pipeline.audio.writers import AudiobookFormat
 
 _T = TypeVar("_T")
+_N = TypeVar("_N", int, float)
 
 _AAC_FRAME_SAMPLES = 1024
 _JPEG_SIGNATURE = b"\xff\xd8\xff"
@@ -54,11 +55,13 @@ _WRITE_ERRORS = (OSError, av.FFmpegError, mutagen.MutagenError)
 @dataclass(frozen=True, slots=True)
 class _Part:
     number: int
-    title: str
+    title: str | None
+    """None for a part that continues the chapter of the part before it."""
     path: Path
 
     def __str__(self) -> str:
-        return f"part {self.number} ('{self.title}', {self.path.name})"
+        title = f"'{self.title}'" if self.title is not None else "continued"
+        return f"part {self.number} ({title}, {self.path.name})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +72,7 @@ class _AacSettings:
 
 
 def join_chapter_files(
-    parts: Sequence[tuple[str, Path]],
+    parts: Sequence[tuple[str | None, Path]],
     fmt: AudiobookFormat,
     output: Path,
     tags: BookTags,
@@ -77,18 +80,21 @@ def join_chapter_files(
 ) -> WrittenBook:
     """Join one-chapter files written by `open_writer` as `fmt` into one book at `output`.
 
-    Each part, a (chapter title, file) pair, becomes one chapter, in order, with the book's
-    tags and cover; the parts' own tags are dropped. The compressed audio is copied, not
-    re-encoded. Each chapter mark lands on the first sample of its part's audio, as the
-    writers' marks do, and each join lengthens the book by the previous part's end padding
-    and the next part's encoder priming: under 0.1 s of near-silence at 22.05 kHz and above
-    (see the module notes).
+    Each part is a (chapter title, file) pair, in order. A part with a title starts a
+    chapter; a part whose title is None continues the chapter before it (a long chapter
+    spoken in several parts), so the first part needs a title. The book gets the given tags
+    and cover; the parts' own tags are dropped. The compressed audio is copied, not
+    re-encoded. Each chapter mark lands on the first sample of its first part's audio, as
+    the writers' marks do, and each join lengthens the book by the previous part's end
+    padding and the next part's encoder priming: under 0.1 s of near-silence at 22.05 kHz
+    and above (see the module notes).
 
     The file appears at `output` only once complete: it is written to `<output>.partial`,
     which is deleted on any failure, leaving an earlier `output` as it was. Memory does not
     grow with the number or the size of the parts.
 
-    Raises InvalidAudioArgumentError for no parts, a blank title, an unknown format, a cover
+    Raises InvalidAudioArgumentError for no parts, a blank title, a first part without a
+    title, an unknown format, a cover
     that is not a JPEG, or parts at different sample rates or encoder settings;
     AudioEncodingError if a part cannot be read as `fmt` or the book cannot be written.
     """
@@ -109,7 +115,7 @@ def join_chapter_files(
 
 
 def _check_arguments(
-    parts: Sequence[tuple[str, Path]],
+    parts: Sequence[tuple[str | None, Path]],
     fmt: AudiobookFormat,
     tags: BookTags,
     cover_jpeg: bytes | None,
@@ -123,11 +129,27 @@ def _check_arguments(
     if cover_jpeg is not None and not cover_jpeg.startswith(_JPEG_SIGNATURE):
         raise InvalidAudioArgumentError("The cover image is not a JPEG file.")
     checked = []
+    if parts[0][0] is None:
+        raise InvalidAudioArgumentError(
+            f"The first part ({parts[0][1].name}) has no chapter title; only later parts may "
+            "continue a chapter."
+        )
     for number, (title, path) in enumerate(parts, start=1):
-        if not title.strip():
+        if title is not None and not title.strip():
             raise InvalidAudioArgumentError(f"The title of part {number} ({path.name}) is blank.")
-        checked.append(_Part(number, title.strip(), path))
+        checked.append(_Part(number, title.strip() if title is not None else None, path))
     return checked
+
+
+def _chapters_of(parts: list[_Part], starts: list[_N], end: _N) -> list[tuple[str, _N, _N]]:
+    """(title, start, end) of each chapter, from where each part starts and the book ends."""
+    heads: list[tuple[str, _N]] = [
+        (part.title, start)
+        for part, start in zip(parts, starts, strict=True)
+        if part.title is not None
+    ]
+    ends = [start for _, start in heads[1:]] + [end]
+    return [(title, start, stop) for (title, start), stop in zip(heads, ends, strict=True)]
 
 
 def _one_sample_rate(parts: list[_Part], rates: list[int]) -> int:
@@ -156,11 +178,7 @@ def _join_m4b(
         remuxer = _Remuxer(output, rate)
         starts = [remuxer.add(part, part is parts[-1]) for part in parts]
         end = remuxer.end
-        ends = [*starts[1:], end]
-        spans = [
-            ChapterSpan(part.title, start, stop)
-            for part, start, stop in zip(parts, starts, ends, strict=True)
-        ]
+        spans = [ChapterSpan(*chapter) for chapter in _chapters_of(parts, starts, end)]
         set_m4b_chapters(output, spans, rate)
     except BaseException:
         with contextlib.suppress(Exception):
@@ -286,11 +304,7 @@ def _join_mp3(
     # starts at 0, as a written book's does.
     delay = Mp3Writer.decoder_delay_samples
     starts = [0.0] + [(first + delay) / rate for first in first_samples[1:]]
-    ends = [*starts[1:], total / rate]
-    chapters = [
-        ChapterMark(part.title, start, end)
-        for part, start, end in zip(parts, starts, ends, strict=True)
-    ]
+    chapters = [ChapterMark(*chapter) for chapter in _chapters_of(parts, starts, total / rate)]
     write_mp3_tags(partial, tags, cover_jpeg, chapters)
     return chapters, total / rate
 

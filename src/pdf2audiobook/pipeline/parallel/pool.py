@@ -96,7 +96,9 @@ class ProcessPool:
         self._processes_lock = threading.Lock()
         self._start_failure: BaseException | None = None
         self._slots = [
-            threading.Thread(target=self._run_slot, args=(slot,), name=f"{name}-{slot}", daemon=True)
+            threading.Thread(
+                target=self._run_slot, args=(slot,), name=f"{name}-{slot}", daemon=True
+            )
             for slot in range(size)
         ]
         for slot in self._slots:
@@ -273,7 +275,9 @@ class ProcessPool:
         self._requeue_first(task)
 
 
-def _settle(future: Future[Any], *, result: Any = None, exception: BaseException | None = None) -> None:
+def _settle(
+    future: Future[Any], *, result: Any = None, exception: BaseException | None = None
+) -> None:
     # A future cancelled by shutdown meanwhile cannot take a result; that is fine.
     with contextlib.suppress(Exception):
         if exception is not None:
@@ -318,7 +322,9 @@ def _process_main(
         try:
             connection.send(outcome)
         except Exception as error:
-            connection.send((False, RemoteError(f"{type(error).__name__}: {error}; {outcome[1]!r}")))
+            connection.send(
+                (False, RemoteError(f"{type(error).__name__}: {error}; {outcome[1]!r}"))
+            )
 
 
 def _exit_with_parent(lifeline: Connection) -> None:
