@@ -1,7 +1,8 @@
 """Database fixtures: every test that asks for `database_url` runs on SQLite and on PostgreSQL.
 
 Schemas are built by the Alembic migrations, never from the models. SQLite gets a fresh file
-per test. PostgreSQL gets one throwaway database per test session (dropped at the end), so
+per test: a copy of one database migrated once per session (a closed SQLite database is a
+plain file). PostgreSQL gets one throwaway database per test session (dropped at the end), so
 tests there share rows and must create their own users rather than assume an empty table.
 Set P2A_TEST_POSTGRES_URL to point at another server; when none answers, the PostgreSQL
 variants are skipped with the reason.
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -65,6 +67,21 @@ def sqlite_url(path: Path) -> str:
 
 
 @pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated once for the session; read-only, tests get copies of it."""
+    path = tmp_path_factory.mktemp("sqlite-template") / "migrated.db"
+    migrate(sqlite_url(path))
+    path.chmod(0o444)
+    return path
+
+
+def migrated_sqlite_url(template: Path, path: Path) -> str:
+    """The URL of a new migrated database at `path`, copied from `template`."""
+    shutil.copyfile(template, path)
+    return sqlite_url(path)
+
+
+@pytest.fixture(scope="session")
 def postgres_database_url() -> Iterator[str]:
     """The session's migrated PostgreSQL database."""
     with throwaway_postgres_database() as url:
@@ -78,9 +95,8 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "postgresql":
         url: str = request.getfixturevalue("postgres_database_url")
         return url
-    url = sqlite_url(tmp_path / "service.db")
-    migrate(url)
-    return url
+    template: Path = request.getfixturevalue("sqlite_template")
+    return migrated_sqlite_url(template, tmp_path / "service.db")
 
 
 @pytest.fixture(params=BACKENDS)
