@@ -96,7 +96,9 @@ class JobStatus(StrEnum):
 
 
 class JobStage(StrEnum):
-    """Where a PROCESSING job is, when its work is split over several tasks (Celery)."""
+    """Which stage a PROCESSING job is in. Every runner delivers the same three: extracting
+    (the PDF read into a plan), synthesising (each chapter its own message) and assembling
+    (the chapter files joined into the book)."""
 
     EXTRACTING = "extracting"
     SYNTHESISING = "synthesising"

@@ -17,11 +17,12 @@ from celery.exceptions import SoftTimeLimitExceeded
 from celery.signals import worker_process_init
 
 from pdf2audiobook.service.jobs.runners.housekeeping import clean_up
-from pdf2audiobook.service.jobs.runners.messages import Stage, StageMessage, deliver
+from pdf2audiobook.service.jobs.runners.messages import StageMessage, deliver
 from pdf2audiobook.service.jobs.runners.process_context import ProcessContext
 from pdf2audiobook.service.jobs.stages import reconcile
 from pdf2audiobook.service.jobs.stages.base import fail_job
 from pdf2audiobook.service.kit.settings import Settings
+from pdf2audiobook.service.models import JobStage
 from pdf2audiobook.service.worker.config import (
     TASK_ASSEMBLE,
     TASK_CLEAN_UP,
@@ -79,15 +80,15 @@ def register_tasks(app: Celery, settings: Settings) -> None:
 
     @app.task(name=TASK_EXTRACT, bind=True)
     def extract(self: Task[Any, Any], job_id: str, password: str | None = None) -> None:
-        run(self, StageMessage(Stage.EXTRACT, job_id, "", password=password))
+        run(self, StageMessage(JobStage.EXTRACTING, job_id, "", password=password))
 
     @app.task(name=TASK_SYNTHESISE, bind=True)
     def synthesise_chapter(self: Task[Any, Any], job_id: str, number: int) -> None:
-        run(self, StageMessage(Stage.SYNTHESISE, job_id, "", chapter=number))
+        run(self, StageMessage(JobStage.SYNTHESISING, job_id, "", chapter=number))
 
     @app.task(name=TASK_ASSEMBLE, bind=True)
     def assemble(self: Task[Any, Any], job_id: str) -> None:
-        run(self, StageMessage(Stage.ASSEMBLE, job_id, ""))
+        run(self, StageMessage(JobStage.ASSEMBLING, job_id, ""))
 
     @app.task(name=TASK_RECONCILE, acks_late=False)
     def reconcile_jobs() -> int:

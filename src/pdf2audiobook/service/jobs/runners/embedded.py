@@ -28,7 +28,6 @@ from pdf2audiobook.service.jobs.runners.housekeeping import (
 )
 from pdf2audiobook.service.jobs.runners.messages import (
     MessageEnqueuer,
-    Stage,
     StageMessage,
     deliver,
 )
@@ -38,12 +37,13 @@ from pdf2audiobook.service.jobs.stages.base import TOO_MANY_ATTEMPTS, fail_job
 from pdf2audiobook.service.jobs.stages.repository import StageRepository
 from pdf2audiobook.service.kit.db import session_scope
 from pdf2audiobook.service.kit.settings import Settings
+from pdf2audiobook.service.models import JobStage
 from pdf2audiobook.service.storage.factory import storage_from_settings
 
 logger = logging.getLogger(__name__)
 
 _THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
-_MessageKey = tuple[Stage, str, int]
+_MessageKey = tuple[JobStage, str, int]
 
 
 class EmbeddedRunner:

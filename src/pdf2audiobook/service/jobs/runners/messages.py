@@ -11,7 +11,6 @@ import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from enum import StrEnum
 
 from pdf2audiobook.service.jobs.stages import (
     Enqueuer,
@@ -24,21 +23,16 @@ from pdf2audiobook.service.jobs.stages import (
     run_synthesise,
 )
 from pdf2audiobook.service.jobs.stages.transient import MAX_RETRIES, is_transient, retry_delay
+from pdf2audiobook.service.models import JobStage
 
 logger = logging.getLogger(__name__)
-
-
-class Stage(StrEnum):
-    EXTRACT = "extract"
-    SYNTHESISE = "synthesise"
-    ASSEMBLE = "assemble"
 
 
 @dataclass(frozen=True, slots=True)
 class StageMessage:
     """What a queue carries: ids only, and the PDF's password for extraction (never stored)."""
 
-    stage: Stage
+    stage: JobStage
     job_id: str
     task_id: str
     chapter: int = 0
@@ -60,9 +54,9 @@ def deliver(context: StageContext, message: StageMessage, enqueue: Enqueuer) -> 
     """
     run = TaskRun(message.task_id)
     try:
-        if message.stage is Stage.EXTRACT:
+        if message.stage is JobStage.EXTRACTING:
             run_extract(context, message.job_id, message.password, run, enqueue)
-        elif message.stage is Stage.SYNTHESISE:
+        elif message.stage is JobStage.SYNTHESISING:
             run_synthesise(context, message.job_id, message.chapter, run, enqueue)
         else:
             run_assemble(context, message.job_id, run)
@@ -96,18 +90,18 @@ class MessageEnqueuer:
         self._send = send
 
     def extract(self, job_id: str, password: str | None) -> None:
-        self._send(StageMessage(Stage.EXTRACT, job_id, new_task_id(), password=password))
+        self._send(StageMessage(JobStage.EXTRACTING, job_id, new_task_id(), password=password))
 
     def synthesise(self, job_id: str, number: int, characters: int) -> None:
         self._send(
             StageMessage(
-                Stage.SYNTHESISE, job_id, new_task_id(), chapter=number, characters=characters
+                JobStage.SYNTHESISING, job_id, new_task_id(), chapter=number, characters=characters
             )
         )
 
     def assemble(self, job_id: str, page_count: int | None) -> None:
         del page_count  # scales a queue's time limit; messages carry ids only
-        self._send(StageMessage(Stage.ASSEMBLE, job_id, new_task_id()))
+        self._send(StageMessage(JobStage.ASSEMBLING, job_id, new_task_id()))
 
 
 def new_task_id() -> str:
