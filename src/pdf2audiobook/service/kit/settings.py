@@ -66,12 +66,16 @@ class Settings(BaseSettings):
     """Runs of one stage of a job (a first try and its retries, or restarts after a worker
     died on it) before the job fails instead of looping."""
     reconcile_seconds: float = Field(default=60.0, gt=0)
-    """How often beat looks for jobs whose lease expired or whose message was lost."""
+    """How often the reconciler (the embedded runner's, or beat's) looks for jobs whose
+    lease expired or whose message was lost."""
     requeue_after_seconds: float = Field(default=600.0, gt=0)
     """A queued job or chapter not started this long after its message was sent gets a new
     message (a Redis restart without persistence loses queued messages)."""
     job_retention_days: int = Field(default=30, ge=1)
     """Finished jobs and their files are deleted by the daily clean-up after this many days."""
+    chunk_cache_max_mb: int = Field(default=2048, ge=0)
+    """Spoken chunks kept in `data_dir/cache` (so a retried or resumed job speaks only
+    what is missing); the least recently used go first beyond this size."""
 
     clerk_jwks_url: str | None = None
     jwt_public_key_pem: str | None = None
@@ -91,6 +95,14 @@ class Settings(BaseSettings):
                 f"{self.environment.value}."
             )
         return self
+
+    @property
+    def chunk_cache_dir(self) -> Path:
+        return self.data_dir / "cache"
+
+    @property
+    def chunk_cache_max_bytes(self) -> int:
+        return self.chunk_cache_max_mb * MIB
 
     @property
     def resolved_database_url(self) -> str:

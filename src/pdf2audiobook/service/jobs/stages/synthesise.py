@@ -88,7 +88,7 @@ def run_synthesise(
                         cover_jpeg=plan.cover_jpeg,
                     ),
                     workers=1,
-                    cache=ChunkCache(settings.data_dir / "cache"),
+                    cache=ChunkCache(settings.chunk_cache_dir, settings.chunk_cache_max_bytes),
                     on_progress=on_progress,
                 )
                 key = chapter_audio_key_for(job_id, number, plan.fmt)
