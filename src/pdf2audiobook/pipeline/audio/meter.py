@@ -37,9 +37,13 @@ class LoudnessMeter:
     gating blocks count, as BS.1770 specifies.
     """
 
-    def __init__(self, sample_rate: int) -> None:
-        """Raises InvalidAudioArgumentError for a rate the encoders do not support."""
+    def __init__(self, sample_rate: int, *, keep_steps: bool = False) -> None:
+        """`keep_steps` keeps the energy of every 100 ms step (80 bytes a second), for
+        `steps`. Raises InvalidAudioArgumentError for a rate the encoders do not support."""
         check_sample_rate(sample_rate)
+        self._kept: list[tuple[npt.NDArray[np.float64], npt.NDArray[np.int64]]] | None = (
+            [] if keep_steps else None
+        )
         self._sample_rate = sample_rate
         self._filter = k_weighting_filter(sample_rate)
         self._samples_seen = 0
@@ -86,6 +90,17 @@ class LoudnessMeter:
             float(self._bin_energy[kept].sum()) / kept_blocks
         )
 
+    def steps(self) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int64]]:
+        """K-weighted energy and length in samples of each complete 100 ms step so far,
+        laid end to end from the first sample. Raises ValueError without `keep_steps`."""
+        if self._kept is None:
+            raise ValueError("this meter was made without keep_steps")
+        if not self._kept:
+            return np.zeros(0, dtype=np.float64), np.zeros(0, dtype=np.int64)
+        energy = np.concatenate([kept[0] for kept in self._kept])
+        length = np.concatenate([kept[1] for kept in self._kept])
+        return energy, length
+
     def _add_weighted(self, weighted: npt.NDArray[np.float64]) -> None:
         start = self._samples_seen
         end = start + weighted.size
@@ -116,6 +131,8 @@ class LoudnessMeter:
     def _add_steps(
         self, step_energy: npt.NDArray[np.float64], step_length: npt.NDArray[np.int64]
     ) -> None:
+        if self._kept is not None:
+            self._kept.append((step_energy.copy(), step_length.copy()))
         energy = np.concatenate((self._recent_energy, step_energy))
         length = np.concatenate((self._recent_length, step_length))
         keep = _STEPS_PER_BLOCK - 1
@@ -136,6 +153,30 @@ class LoudnessMeter:
         )
         self._bin_energy += np.bincount(bins, weights=mean_square[audible], minlength=_BIN_COUNT)
         self._bin_blocks += np.bincount(bins, minlength=_BIN_COUNT)
+
+
+def gated_lufs(
+    step_energy: npt.NDArray[np.float64], step_length: npt.NDArray[np.int64]
+) -> float | None:
+    """Integrated loudness, gated as BS.1770 says, of audio given as the K-weighted energy
+    and length of its consecutive 100 ms steps (see `LoudnessMeter.steps`); None when no
+    400 ms block is above -70 LUFS."""
+    if step_energy.size < _STEPS_PER_BLOCK:
+        return None
+    energy_sums = np.concatenate(([0.0], np.cumsum(step_energy)))
+    length_sums = np.concatenate(([0], np.cumsum(step_length)))
+    block_energy = energy_sums[_STEPS_PER_BLOCK:] - energy_sums[:-_STEPS_PER_BLOCK]
+    block_length = length_sums[_STEPS_PER_BLOCK:] - length_sums[:-_STEPS_PER_BLOCK]
+    mean_square = block_energy / block_length
+    loudness = _loudness(mean_square)
+    audible = mean_square[loudness > _ABSOLUTE_GATE_LUFS]
+    if audible.size == 0:
+        return None
+    relative_gate = _LOUDNESS_OFFSET + 10.0 * math.log10(float(audible.mean()))
+    kept = audible[_loudness(audible) > relative_gate + _RELATIVE_GATE_LU]
+    if kept.size == 0:
+        return None
+    return _LOUDNESS_OFFSET + 10.0 * math.log10(float(kept.mean()))
 
 
 def sample_peak_dbfs(samples: FloatArray) -> float:
