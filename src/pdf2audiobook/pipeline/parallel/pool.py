@@ -70,8 +70,9 @@ class _Queue:
 class ProcessPool:
     """`size` worker processes (spawned, so no lock or connection is inherited).
 
-    `initializer` runs once in each new process before its first task. Functions and their
-    arguments must be picklable (module-level functions). Safe to call from any thread.
+    `initializer` runs once in each new process before its first task; `eager` starts the
+    processes at once rather than with their first task. Functions and their arguments
+    must be picklable (module-level functions). Safe to call from any thread.
     """
 
     def __init__(
@@ -81,6 +82,7 @@ class ProcessPool:
         name: str = "pool",
         max_deliveries: int = 2,
         initializer: Callable[[], None] | None = None,
+        eager: bool = False,
     ) -> None:
         if size < 1:
             raise ValueError(f"a pool needs at least one process, not {size}")
@@ -90,6 +92,7 @@ class ProcessPool:
         self._name = name
         self._max_deliveries = max_deliveries
         self._initializer = initializer
+        self._eager = eager
         self._context = multiprocessing.get_context("spawn")
         self._queue = _Queue()
         self._processes: dict[int, _Process] = {}
@@ -176,6 +179,9 @@ class ProcessPool:
             self._queue.changed.notify()
 
     def _run_slot(self, slot: int) -> None:
+        if self._eager:
+            # Started now, so the first task does not wait for start-up and model loads.
+            self._process_for(slot, None)
         while True:
             task = self._next_task()
             if task is None:
@@ -196,7 +202,7 @@ class ProcessPool:
         task.deliveries += 1
         self._deliver(slot, entry, task)
 
-    def _process_for(self, slot: int, task: _Task) -> _Process | None:
+    def _process_for(self, slot: int, task: _Task | None) -> _Process | None:
         with self._processes_lock:
             entry = self._processes.get(slot)
         if entry is not None and entry.process.is_alive():
@@ -206,11 +212,16 @@ class ProcessPool:
         except Exception as error:
             _log.exception("the %s pool could not start a process", self._name)
             self._start_failure = error
-            _settle(task.future, exception=PoolError(f"could not start a process: {error}"))
+            if task is not None:
+                _settle(task.future, exception=PoolError(f"could not start a process: {error}"))
             return None
         self._start_failure = None
         with self._processes_lock:
             self._processes[slot] = entry
+        if self._queue.closed:
+            # Shut down while this process started: it must not outlive the pool.
+            _end(entry)
+            return None
         return entry
 
     def _start_process(self) -> _Process:

@@ -21,6 +21,7 @@ from functools import partial
 from sqlalchemy.orm import Session, sessionmaker
 
 from pdf2audiobook.pipeline.parallel import ProcessPool, WorkerLostError
+from pdf2audiobook.pipeline.voices import DEFAULT_PROVIDER, get_provider
 from pdf2audiobook.service.jobs.runners.housekeeping import (
     clean_up,
     seconds_until_clean_up,
@@ -73,6 +74,7 @@ class EmbeddedRunner:
             # and fails the job with a message, instead of the pool failing it silently.
             max_deliveries=self._settings.job_max_attempts + 1,
             initializer=partial(_initialise_process, self._settings),
+            eager=True,
         )
         # Messages queued in the previous server's memory are gone: send all waiting work.
         reconcile(self._context, self._enqueue, requeue_after=timedelta(0))
@@ -211,11 +213,24 @@ _process: ProcessContext | None = None
 
 
 def _initialise_process(settings: Settings) -> None:
-    """Once per pool process: one compute thread (the pool gives the parallelism)."""
+    """Once per pool process: one compute thread (the pool gives the parallelism), and the
+    default voice loading before the first chapter needs it."""
     global _process
     for variable in _THREAD_VARIABLES:
         os.environ[variable] = "1"
     _process = ProcessContext(settings)
+    # In the background: the process takes its first message at once, and a chapter that
+    # needs the voice before it is loaded waits for the same load (the engine has a lock).
+    threading.Thread(target=_load_default_voice, name="voice-preload", daemon=True).start()
+
+
+def _load_default_voice() -> None:
+    try:
+        provider = get_provider(DEFAULT_PROVIDER)
+        provider.prepare(provider.resolve_voice(None, None))
+    except Exception:
+        # A chapter that needs the voice reports why it cannot load, with the job.
+        logger.warning("could not load the default voice ahead of time", exc_info=True)
 
 
 def _deliver_in_process(message: StageMessage) -> tuple[float | None, list[StageMessage]]:
