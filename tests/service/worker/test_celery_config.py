@@ -12,7 +12,7 @@ from pdf2audiobook.service.worker.config import (
     CeleryNotConfiguredError,
     celery_config,
 )
-from pdf2audiobook.service.worker.time_limits import (
+from pdf2audiobook.service.jobs.runners.time_limits import (
     MAX_TASK_SECONDS,
     VISIBILITY_TIMEOUT_SECONDS,
     assemble_limits,

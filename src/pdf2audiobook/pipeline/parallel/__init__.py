@@ -4,7 +4,14 @@ from pdf2audiobook.pipeline.parallel.pool import (
     PoolError,
     ProcessPool,
     RemoteError,
+    TimeLimitError,
     WorkerLostError,
 )
 
-__all__ = ["PoolError", "ProcessPool", "RemoteError", "WorkerLostError"]
+__all__ = [
+    "PoolError",
+    "ProcessPool",
+    "RemoteError",
+    "TimeLimitError",
+    "WorkerLostError",
+]

@@ -41,6 +41,10 @@ class WorkerLostError(RuntimeError):
     """A task's process died every time the task was delivered."""
 
 
+class TimeLimitError(RuntimeError):
+    """A task ran past its time limit; its process was ended (the task is not run again)."""
+
+
 class RemoteError(RuntimeError):
     """A task raised an exception that could not be sent back as itself."""
 
@@ -50,6 +54,7 @@ class _Task:
     future: Future[Any]
     function: Callable[..., Any]
     args: tuple[Any, ...]
+    time_limit: float | None = None
     deliveries: int = 0
 
 
@@ -120,13 +125,18 @@ class ProcessPool:
                 if entry.process.pid is not None and entry.process.is_alive()
             ]
 
-    def submit(self, function: Callable[..., _T], *args: Any) -> Future[_T]:
-        """Queue `function(*args)` and return its future. Raises PoolError once shut down."""
+    def submit(
+        self, function: Callable[..., _T], *args: Any, time_limit: float | None = None
+    ) -> Future[_T]:
+        """Queue `function(*args)` and return its future. Raises PoolError once shut down.
+
+        A task still running `time_limit` seconds after its delivery has its process ended
+        and fails with TimeLimitError."""
         future: Future[_T] = Future()
         with self._queue.changed:
             if self._queue.closed:
                 raise PoolError(f"the {self._name} pool is shut down")
-            self._queue.tasks.append(_Task(future, function, args))
+            self._queue.tasks.append(_Task(future, function, args, time_limit))
             self._queue.changed.notify()
         return future
 
@@ -242,7 +252,10 @@ class ProcessPool:
     def _deliver(self, slot: int, entry: _Process, task: _Task) -> None:
         try:
             entry.connection.send((task.function, task.args))
-            ready = wait([entry.connection, entry.process.sentinel])
+            ready = wait([entry.connection, entry.process.sentinel], task.time_limit)
+            if not ready:
+                self._overran(slot, entry, task)
+                return
             outcome = entry.connection.recv() if entry.connection in ready else None
         except (EOFError, OSError, BrokenPipeError):
             outcome = None
@@ -259,11 +272,23 @@ class ProcessPool:
         else:
             _settle(task.future, exception=value)
 
-    def _lost(self, slot: int, entry: _Process, task: _Task) -> None:
+    def _overran(self, slot: int, entry: _Process, task: _Task) -> None:
+        self._forget(slot, entry)
+        _log.warning("a %s task ran past its %.0f s limit", self._name, task.time_limit)
+        _settle(
+            task.future,
+            exception=TimeLimitError(f"the task ran longer than {task.time_limit:.0f} s"),
+        )
+
+    def _forget(self, slot: int, entry: _Process) -> int | None:
         exit_code = _end(entry)
         with self._processes_lock:
             if self._processes.get(slot) is entry:
                 del self._processes[slot]
+        return exit_code
+
+    def _lost(self, slot: int, entry: _Process, task: _Task) -> None:
+        exit_code = self._forget(slot, entry)
         if self._queue.closed:
             task.future.cancel()
             return

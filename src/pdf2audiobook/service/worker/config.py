@@ -23,8 +23,8 @@ from typing import Any
 from celery.schedules import crontab
 
 from pdf2audiobook.service.jobs.runners.housekeeping import CLEAN_UP_HOUR_UTC
+from pdf2audiobook.service.jobs.runners.time_limits import VISIBILITY_TIMEOUT_SECONDS
 from pdf2audiobook.service.kit.settings import Settings
-from pdf2audiobook.service.worker.time_limits import VISIBILITY_TIMEOUT_SECONDS
 
 QUEUE_JOBS = "pdf2audiobook.jobs"
 """Extraction, assembly and housekeeping: short or first-in-line work."""

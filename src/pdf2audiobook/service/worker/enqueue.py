@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from celery import Celery
 
-from pdf2audiobook.service.kit.settings import Settings
-from pdf2audiobook.service.worker.config import TASK_ASSEMBLE, TASK_EXTRACT, TASK_SYNTHESISE
-from pdf2audiobook.service.worker.time_limits import (
+from pdf2audiobook.service.jobs.runners.time_limits import (
     TimeLimits,
     assemble_limits,
     extract_limits,
     synthesise_limits,
 )
+from pdf2audiobook.service.kit.settings import Settings
+from pdf2audiobook.service.worker.config import TASK_ASSEMBLE, TASK_EXTRACT, TASK_SYNTHESISE
 
 
 class CeleryEnqueuer:

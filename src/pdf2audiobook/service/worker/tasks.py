@@ -20,7 +20,7 @@ from pdf2audiobook.service.jobs.runners.housekeeping import clean_up
 from pdf2audiobook.service.jobs.runners.messages import StageMessage, deliver
 from pdf2audiobook.service.jobs.runners.process_context import ProcessContext
 from pdf2audiobook.service.jobs.stages import reconcile
-from pdf2audiobook.service.jobs.stages.base import fail_job
+from pdf2audiobook.service.jobs.stages.base import TIME_LIMIT_MESSAGE, fail_job
 from pdf2audiobook.service.kit.settings import Settings
 from pdf2audiobook.service.models import JobStage
 from pdf2audiobook.service.worker.config import (
@@ -33,8 +33,6 @@ from pdf2audiobook.service.worker.config import (
 from pdf2audiobook.service.worker.enqueue import CeleryEnqueuer
 
 logger = logging.getLogger(__name__)
-
-TIME_LIMIT_MESSAGE = "This job took longer than its time limit and was stopped."
 
 
 def _replace_authkey(process: multiprocessing.process.BaseProcess) -> None:

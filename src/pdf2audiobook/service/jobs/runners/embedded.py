@@ -20,7 +20,7 @@ from functools import partial
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from pdf2audiobook.pipeline.parallel import ProcessPool, WorkerLostError
+from pdf2audiobook.pipeline.parallel import ProcessPool, TimeLimitError, WorkerLostError
 from pdf2audiobook.pipeline.voices import DEFAULT_PROVIDER, get_provider
 from pdf2audiobook.service.jobs.runners.housekeeping import (
     clean_up,
@@ -33,8 +33,9 @@ from pdf2audiobook.service.jobs.runners.messages import (
     deliver,
 )
 from pdf2audiobook.service.jobs.runners.process_context import ProcessContext
+from pdf2audiobook.service.jobs.runners.time_limits import limits_for
 from pdf2audiobook.service.jobs.stages import StageContext, reconcile
-from pdf2audiobook.service.jobs.stages.base import TOO_MANY_ATTEMPTS, fail_job
+from pdf2audiobook.service.jobs.stages.base import TIME_LIMIT_MESSAGE, TOO_MANY_ATTEMPTS, fail_job
 from pdf2audiobook.service.jobs.stages.repository import StageRepository
 from pdf2audiobook.service.kit.db import session_scope
 from pdf2audiobook.service.kit.settings import Settings
@@ -135,7 +136,8 @@ class EmbeddedRunner:
                 # Queued or running already (the reconciler resends what waits long).
                 return
             self._outstanding[key] = message
-        future = self._pool.submit(_deliver_in_process, message)
+        limits = limits_for(message, self._settings.max_pdf_pages)
+        future = self._pool.submit(_deliver_in_process, message, time_limit=limits.hard)
         future.add_done_callback(partial(self._settle, key, message))
 
     def _settle(
@@ -166,6 +168,10 @@ class EmbeddedRunner:
                 "too_many_attempts",
                 TOO_MANY_ATTEMPTS.format(attempts=attempts),
             )
+            return
+        if isinstance(error, TimeLimitError):
+            logger.error("job %s: %s", message.job_id, error)
+            fail_job(self._context, message.job_id, "time_limit", TIME_LIMIT_MESSAGE)
             return
         logger.error("job %s: %s failed", message.job_id, message.stage, exc_info=error)
 

@@ -41,6 +41,7 @@ TOO_MANY_ATTEMPTS = (
 GAVE_UP_AFTER_RETRIES = (
     "A temporary problem kept this job from finishing after several tries. Retry it later."
 )
+TIME_LIMIT_MESSAGE = "This job took longer than its time limit and was stopped."
 PLAN_LOST = "This job's working files are gone. Retry it to start again."
 UNEXPECTED_FAILURE = "An unexpected error stopped this job. It has been logged; retrying may work."
 

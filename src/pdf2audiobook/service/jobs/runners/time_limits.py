@@ -1,14 +1,18 @@
-"""How long a task may run before Celery stops it, scaled by the work it was given.
+"""How long a stage may run before its runner stops it, scaled by the work it was given.
 
-The soft limit raises inside the task, which fails the job with a plain message; the hard
-limit, a minute later, kills the worker process if the soft one was not enough. Every hard
-limit stays below the broker's visibility timeout: a message whose task outlives it would
-be delivered to a second worker while the first still runs.
+On Celery the soft limit raises inside the task, which fails the job with a plain
+message, and the hard limit, a minute later, kills the worker process if the soft one was
+not enough; every hard limit stays below the broker's visibility timeout, since a message
+whose task outlives it would be delivered to a second worker while the first still runs.
+The embedded runner ends the process at the hard limit and fails the job the same way.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from pdf2audiobook.service.jobs.runners.messages import StageMessage
+from pdf2audiobook.service.models import JobStage
 
 MAX_TASK_SECONDS = 4 * 3600
 HARD_LIMIT_MARGIN_SECONDS = 60
@@ -46,3 +50,13 @@ def synthesise_limits(characters: int) -> TimeLimits:
 
 def assemble_limits(pages: int) -> TimeLimits:
     return _limits(_ASSEMBLE_BASE_SECONDS + _ASSEMBLE_SECONDS_PER_PAGE * max(pages, 0))
+
+
+def limits_for(message: StageMessage, max_pages: int) -> TimeLimits:
+    """The limits of one stage message; a book's pages are not known before it is read,
+    so reading and assembly are allowed for the largest book accepted."""
+    if message.stage is JobStage.SYNTHESISING:
+        return synthesise_limits(message.characters)
+    if message.stage is JobStage.EXTRACTING:
+        return extract_limits(max_pages)
+    return assemble_limits(max_pages)
