@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from pdf2audiobook.pipeline.document import RemovalReason
 from pdf2audiobook.pipeline.document import RemovedBlock as RemovedText
 from pdf2audiobook.service.jobs.lifecycle.repository import IdempotencyKeyInUse, JobRepository
-from pdf2audiobook.service.jobs.stages.repository import ChapterSpec, StageRepository
+from pdf2audiobook.service.jobs.stages.repository import StageRepository
 from pdf2audiobook.service.kit.db import session_scope
-from pdf2audiobook.service.models import Job, JobStage, JobStatus, RemovedBlock, User
+from pdf2audiobook.service.models import Chapter, Job, JobStage, JobStatus, RemovedBlock, User
 
 OPTIONS = {"provider": "hibari", "voice": "female", "speed": 1.0, "output_format": "m4b"}
 
@@ -31,11 +31,14 @@ def _create(jobs: JobRepository, idempotency_key: str | None = None) -> Job:
 
 
 def _plan_and_ledger(session: Session, job: Job) -> None:
-    stages = StageRepository(session)
-    claim = stages.claim_job(job.id, JobStage.EXTRACTING, "host:1:read", "read", 60, 4)
-    assert isinstance(claim, Job)
-    assert stages.start_synthesis(job.id, "host:1:read", [ChapterSpec("One", 1, 3, 3, 16)])
-    stages.replace_removed(job.id, [RemovedText(2, RemovalReason.PAGE_NUMBER, "2")])
+    """A chapter row and a removal ledger, as extraction leaves them."""
+    session.add(
+        Chapter(job_id=job.id, number=1, title="One", start_page=1, end_page=3, word_count=3)
+    )
+    StageRepository(session).replace_removed(
+        job.id, [RemovedText(2, RemovalReason.PAGE_NUMBER, "2")]
+    )
+    session.flush()
 
 
 def test_a_new_job_is_pending_with_its_options(
