@@ -156,7 +156,7 @@ def _run(kind: str, pdf: Path, fmt: str, workers: int) -> dict[str, Any]:
     return measured
 
 
-def _report(pdf: Path, fmt: str, ceiling: dict[str, Any], convert: dict[str, Any]) -> None:
+def _report(fmt: str, ceiling: dict[str, Any], convert: dict[str, Any]) -> None:
     ceiling_speed = ceiling["audio"] / ceiling["wall"]
     speed = convert["audio"] / convert["wall"]
     first = convert["first_chapter"]
@@ -192,8 +192,9 @@ def main() -> None:
                 ceiling = _run("ceiling", book, fmt, args.workers)
                 convert = _run("convert", book, fmt, args.workers)
                 if fmt == formats[0]:
-                    print(f"  {convert['audio'] / 3600:.2f} h of audio, {convert['chapters']} chapters")
-                _report(pdf, fmt, ceiling, convert)
+                    hours = convert["audio"] / 3600
+                    print(f"  {hours:.2f} h of audio, {convert['chapters']} chapters")
+                _report(fmt, ceiling, convert)
 
 
 if __name__ == "__main__":

@@ -48,7 +48,7 @@ FRAME_SAMPLES = {"m4b": 1024, "mp3": 576}
 # Where a part's first sample plays in its own decoded file (MP3 has no gapless header).
 FIRST_SAMPLE = {"m4b": 0, "mp3": 1105}
 
-Parts = list[tuple[str, Path]]
+Parts = list[tuple[str | None, Path]]
 Decoded = npt.NDArray[np.float32]
 
 
@@ -190,6 +190,53 @@ def test_book_lasts_as_long_as_its_parts_plus_at_most_two_frames_per_join(
     assert book.chapters[-1].end == book.duration_seconds
 
 
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_parts_without_a_title_continue_the_chapter_before_them(
+    fmt: AudiobookFormat, tmp_path: Path
+) -> None:
+    # Four parts: a chapter of one part, then a chapter spoken in three.
+    rate = 24000
+    folder = tmp_path / "parts"
+    folder.mkdir()
+    spoken = [(0.8, 440.0), (0.6, 880.0), (0.9, 1320.0), (0.7, 1760.0)]
+    files = [
+        write_part(folder / f"part{n}.{fmt}", fmt, rate, seconds, frequency)
+        for n, (seconds, frequency) in enumerate(spoken)
+    ]
+    parts: Parts = [("One", files[0]), ("Two", files[1]), (None, files[2]), (None, files[3])]
+
+    output, book = join(parts, fmt, tmp_path)
+
+    assert [mark.title for mark in book.chapters] == ["One", "Two"]
+    in_file = chapters_in_file(output)
+    assert [title for title, _ in in_file] == ["One", "Two"]
+    # The marks are where the chapters' first parts start, and the audio is the same as
+    # when every part is its own chapter.
+    one_chapter_per_part = join_chapter_files(
+        [(str(n), path) for n, path in enumerate(files)],
+        fmt,
+        tmp_path / f"each.{fmt}",
+        TAGS,
+        None,
+    )
+    assert book.chapters[1].start == pytest.approx(one_chapter_per_part.chapters[1].start)
+    assert book.chapters[1].end == pytest.approx(one_chapter_per_part.chapters[3].end)
+    assert book.duration_seconds == pytest.approx(one_chapter_per_part.duration_seconds)
+    joined, _ = decode(output)
+    reference, _ = decode(tmp_path / f"each.{fmt}")
+    assert joined.size == reference.size
+    assert np.abs(joined - reference).max() < 1e-4
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_first_part_without_a_title_is_refused(fmt: AudiobookFormat, tmp_path: Path) -> None:
+    parts = write_parts(tmp_path / "parts", fmt, 24000)
+    untitled_first: Parts = [(None, parts[0][1]), *parts[1:]]
+    with pytest.raises(InvalidAudioArgumentError, match="no chapter title"):
+        join(untitled_first, fmt, tmp_path)
+    assert leftovers(tmp_path) == []
+
+
 def test_m4b_join_copies_the_aac_packets_byte_for_byte(tmp_path: Path) -> None:
     parts = write_parts(tmp_path / "parts", "m4b", 24000)
 
@@ -280,7 +327,7 @@ def test_joining_no_parts_is_refused(fmt: AudiobookFormat, tmp_path: Path) -> No
 
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_parts_at_different_sample_rates_are_refused(fmt: AudiobookFormat, tmp_path: Path) -> None:
-    parts = [
+    parts: Parts = [
         ("One", write_part(tmp_path / f"one.{fmt}", fmt, 24000, 0.5, 440.0)),
         ("Two", write_part(tmp_path / f"two.{fmt}", fmt, 22050, 0.5, 440.0)),
     ]

@@ -16,6 +16,7 @@ from pdf2audiobook.pipeline.audio import LoudnessNormaliser, Pauses, open_writer
 from pdf2audiobook.pipeline.audio.resample import resample
 from pdf2audiobook.pipeline.narration.model import (
     CODEC_HEADROOM_DB,
+    CODEC_LOUDNESS_LOSS_DB,
     LOWPASS_HZ,
     PEAK_CEILING_DBFS,
     TARGET_LUFS,
@@ -120,7 +121,7 @@ def speak_unit(
 def _normaliser(job: UnitJob, rate: int) -> LoudnessNormaliser:
     return LoudnessNormaliser(
         rate,
-        TARGET_LUFS,
+        TARGET_LUFS + CODEC_LOUDNESS_LOSS_DB[job.output.fmt],
         PEAK_CEILING_DBFS - CODEC_HEADROOM_DB[job.output.fmt],
         fallback_gain_db=job.fallback_gain_db,
         lowpass_hz=LOWPASS_HZ,

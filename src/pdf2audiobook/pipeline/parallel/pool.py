@@ -154,15 +154,16 @@ class ProcessPool:
     def shutdown(self) -> None:
         """Cancel queued tasks and end every process; running tasks are abandoned.
 
-        Their futures are cancelled; a task of a service must therefore be one that can
-        be run again (its lease lets another run take it over)."""
+        Queued tasks' futures are cancelled; those of running tasks (and of tasks waiting
+        to be delivered again) fail with PoolError. A task of a service must therefore be
+        one that can be run again (its lease lets another run take it over)."""
         with self._queue.changed:
             self._queue.closed = True
             abandoned = list(self._queue.tasks)
             self._queue.tasks.clear()
             self._queue.changed.notify_all()
         for task in abandoned:
-            task.future.cancel()
+            _abandon(task.future, self._name)
         with self._processes_lock:
             entries = list(self._processes.values())
         for entry in entries:
@@ -183,7 +184,7 @@ class ProcessPool:
     def _requeue_first(self, task: _Task) -> None:
         with self._queue.changed:
             if self._queue.closed:
-                task.future.cancel()
+                _abandon(task.future, self._name)
                 return
             self._queue.tasks.appendleft(task)
             self._queue.changed.notify()
@@ -290,7 +291,7 @@ class ProcessPool:
     def _lost(self, slot: int, entry: _Process, task: _Task) -> None:
         exit_code = self._forget(slot, entry)
         if self._queue.closed:
-            task.future.cancel()
+            _abandon(task.future, self._name)
             return
         _log.warning(
             "a %s process died (exit code %s) running %s; delivery %d of %d",
@@ -320,6 +321,13 @@ def _settle(
             future.set_exception(exception)
         else:
             future.set_result(result)
+
+
+def _abandon(future: Future[Any], name: str) -> None:
+    """End the future of a task cut short by shutdown. A running future cannot be
+    cancelled, and left pending it would keep whoever waits on it waiting for ever."""
+    if not future.cancel():
+        _settle(future, exception=PoolError(f"the {name} pool was shut down during this task"))
 
 
 def _end(entry: _Process) -> int | None:
