@@ -118,7 +118,6 @@ def convert_pdf(
         options.cache_dir,
         options.cache_max_bytes,
     ) as workers:
-        workers.warm_up()
         book, plan = plan_book(pdf, options, report)
         narration = narrate_book(
             plan.chapters,

@@ -28,7 +28,8 @@ _THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS
 
 
 class UnitWorkers:
-    """`size` speaking processes for one book. Close it to end them (also on failure)."""
+    """`size` speaking processes for one book, started at once (each loads the voice, e.g.
+    while the PDF is read). Close it to end them (also on failure)."""
 
     def __init__(
         self,
@@ -48,12 +49,8 @@ class UnitWorkers:
             initializer=partial(
                 _initialise, self._outbox, provider, voice, cache_dir, cache_max_bytes
             ),
+            eager=True,
         )
-
-    def warm_up(self) -> None:
-        """Start every process now (each loads the voice), e.g. while the PDF is read."""
-        for _ in range(self.size):
-            self.pool.submit(_ready)
 
     def submit(self, unit_id: int, job: UnitJob) -> Future[UnitOutcome]:
         """Speak `job`; its progress and then a "done" message arrive on `receive`."""
@@ -121,10 +118,6 @@ def _initialise(
     # A voice that cannot load fails the first unit with its own message instead.
     with contextlib.suppress(Exception):
         get_provider(provider).prepare(voice)
-
-
-def _ready() -> int:
-    return os.getpid()
 
 
 def _speak(unit_id: int, job: UnitJob) -> UnitOutcome:
