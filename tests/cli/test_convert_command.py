@@ -8,6 +8,8 @@ from pathlib import Path
 
 import av
 
+from pdf2audiobook.cli.progress_bar import describe
+from pdf2audiobook.pipeline.progress import ProgressEvent, Stage
 from tests.conftest import SAMPLES, corpus_file
 
 COMMAND = str(Path(sys.executable).parent / "pdf2audiobook")
@@ -72,3 +74,11 @@ def test_voices_lists_availability_and_reasons(tmp_path: Path) -> None:
     assert "unavailable" not in heart
     fenrir = next(line for line in result.stdout.splitlines() if "fenrir" in line)
     assert "unavailable" in fenrir
+
+
+def test_progress_bar_counts_chapters_done_and_audio_made() -> None:
+    event = ProgressEvent(
+        62, Stage.SPEAKING, chapter=3, chapters=12, audio_seconds=3725.4, chapters_done=2
+    )
+    assert describe(event) == ("Speaking 2/12 chapters", "1:02:05 of audio")
+    assert describe(ProgressEvent(15, Stage.READING)) == ("Reading the PDF", "")
