@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import av
 import pytest
 
-from pdf2audiobook.service.jobs.lifecycle.repository import JobRepository
+from pdf2audiobook.pipeline.voices import ChunkCache
+from pdf2audiobook.pipeline.voices.tone import ENABLE_ENV_VAR
+from pdf2audiobook.service.jobs.lifecycle.files import JobFiles, drop_cached_chunks
 from pdf2audiobook.service.jobs.lifecycle.keys import plan_key_for
+from pdf2audiobook.service.jobs.lifecycle.repository import JobRepository
 from pdf2audiobook.service.jobs.stages import (
     StageContext,
     TaskRun,
@@ -90,7 +94,8 @@ def test_the_sample_book_is_read_spoken_by_chapter_tasks_and_assembled(
     assert job.stage is None
     assert job.audio_key is not None
     assert job.characters_sent == job.character_count
-    assert not context.storage.exists(plan_key_for(job_id))
+    # The plan stays until the job is deleted: it names the chunks to drop from the cache.
+    assert context.storage.exists(plan_key_for(job_id))
     book = tmp_path / "book.m4b"
     context.storage.download_to(job.audio_key, book)
     marks = _chapter_marks(book)
@@ -272,3 +277,32 @@ def test_a_message_for_a_job_that_is_gone_does_nothing(context: StageContext) ->
     queue.assemble("00000000-0000-0000-0000-000000000000", None)
     queue.drain(context)
     assert queue.messages == []
+
+
+def test_deleting_a_finished_job_drops_its_chunks_from_the_cache_and_no_one_elses(
+    book_context: StageContext, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv(ENABLE_ENV_VAR, "1")
+    context = replace(
+        book_context,
+        settings=book_context.settings.model_copy(update={"data_dir": tmp_path / "own-cache"}),
+    )
+    queue = InlineQueue()
+    kept, deleted = new_job(context, provider="tone"), new_job(context, provider="tone")
+    with session_scope(context.sessions) as session:
+        # A different book for the job that stays: the same words would share chunks.
+        session.get_one(Job, kept).options = {"provider": "tone", "reading_speed": 1.5}
+    for job_id in (kept, deleted):
+        queue.extract(job_id, None)
+        queue.drain(context)
+        assert _job(context, job_id).status is JobStatus.COMPLETED
+    cache = ChunkCache(context.settings.chunk_cache_dir)
+    filled = cache.size_bytes()
+
+    assert JobFiles.of(_job(context, deleted)).delete(context.storage, cache)
+
+    left = cache.size_bytes()
+    assert 0 < left < filled
+    assert drop_cached_chunks(context.storage, cache, kept) > 0
+    assert cache.size_bytes() == 0
+    assert not context.storage.exists(plan_key_for(deleted))

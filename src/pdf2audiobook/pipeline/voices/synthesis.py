@@ -127,6 +127,23 @@ def synthesise(
     return SpeechStream(chunks, stats)
 
 
+def cache_keys(texts: Iterable[str], provider_name: str, voice: str, speed: float) -> list[str]:
+    """The chunk cache's keys of `texts` spoken by this provider, voice and speed, as
+    `synthesise` stores them: to drop a book's chunks from the cache. Raises the provider's
+    errors for an unknown provider or voice."""
+    provider = get_provider(provider_name)
+    resolved = provider.resolve_voice(voice, None)
+    job = _Job(
+        provider_name=provider.name,
+        voice=resolved,
+        speed=validate_speed(speed),
+        engine_version=provider.engine_version(resolved),
+        cache=None,
+        stats=SynthesisStats(),
+    )
+    return [job.key(text) for text in texts]
+
+
 @dataclass
 class _Job:
     provider_name: str

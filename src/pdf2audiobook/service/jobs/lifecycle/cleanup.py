@@ -11,16 +11,16 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import islice
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from pdf2audiobook.pipeline.voices import ChunkCache
 from pdf2audiobook.service.jobs.lifecycle.cleanup_repository import CleanupRepository
-from pdf2audiobook.service.jobs.lifecycle.keys import job_output_prefixes
+from pdf2audiobook.service.jobs.lifecycle.files import JobFiles
 from pdf2audiobook.service.kit.db import session_scope
-from pdf2audiobook.service.models import Job, utc_now
+from pdf2audiobook.service.models import utc_now
 from pdf2audiobook.service.storage.base import Storage
 
 logger = logging.getLogger(__name__)
@@ -38,51 +38,12 @@ _UPLOAD_KEY = re.compile(r"uploads/[0-9a-f]{32}\.pdf")
 StillOwned = Callable[[CleanupRepository, list[str]], set[str]]
 
 
-@dataclass(frozen=True)
-class JobFiles:
-    """Stored files of one job, captured from its row so they can be deleted after commit."""
-
-    job_id: str
-    keys: tuple[str, ...]
-    prefixes: tuple[str, ...]
-
-    @classmethod
-    def of(cls, job: Job) -> JobFiles:
-        """Everything the job stored: its PDF, its audiobook and its output folders."""
-        keys = tuple(key for key in (job.pdf_key, job.audio_key) if key)
-        return cls(job.id, keys, job_output_prefixes(job.id))
-
-    @classmethod
-    def outputs_of(cls, job: Job) -> JobFiles:
-        """What converting the job made so far; not its PDF, which a retry needs."""
-        keys = (job.audio_key,) if job.audio_key else ()
-        return cls(job.id, keys, job_output_prefixes(job.id))
-
-    def delete(self, storage: Storage) -> bool:
-        """Delete every file, carrying on past failures; False if any is left.
-
-        Never raises: it runs once the rows are committed, when a failure can only be logged.
-        What is left is an orphan for `sweep_orphaned_files` once the job's row is gone.
-        """
-        removals: list[tuple[Callable[[str], object], str]] = [
-            *((storage.delete, key) for key in self.keys),
-            *((storage.delete_prefix, prefix) for prefix in self.prefixes),
-        ]
-        complete = True
-        for remove, target in removals:
-            try:
-                remove(target)
-            except Exception:
-                complete = False
-                logger.warning("could not delete %s of job %s", target, self.job_id, exc_info=True)
-        return complete
-
-
 def delete_expired_jobs(
     sessions: sessionmaker[Session],
     storage: Storage,
     older_than: timedelta,
     *,
+    cache: ChunkCache | None = None,
     now: datetime | None = None,
     batch_size: int = DEFAULT_BATCH_SIZE,
 ) -> int:
@@ -105,7 +66,7 @@ def delete_expired_jobs(
             found = records.expired_job_ids(cutoff, batch_size)
             batch = [JobFiles.of(job) for job in records.delete_expired(found, cutoff)]
         for files in batch:
-            files.delete(storage)
+            files.delete(storage, cache)
         deleted += len(batch)
         # A short page is the last; an empty batch means every job found was retried meanwhile.
         if len(found) < batch_size or not batch:

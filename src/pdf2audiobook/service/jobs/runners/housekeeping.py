@@ -8,6 +8,7 @@ import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from pdf2audiobook.pipeline.voices import ChunkCache
 from pdf2audiobook.service.jobs.lifecycle.cleanup import delete_expired_jobs, sweep_orphaned_files
 from pdf2audiobook.service.jobs.stages import StageContext
 from pdf2audiobook.service.models import utc_now
@@ -23,8 +24,12 @@ SCRATCH_MIN_AGE = timedelta(days=1)
 def clean_up(context: StageContext) -> int:
     """Delete finished jobs past their retention with their files, then files nothing owns
     and stale scratch folders. Returns how many jobs were deleted."""
+    settings = context.settings
     deleted = delete_expired_jobs(
-        context.sessions, context.storage, timedelta(days=context.settings.job_retention_days)
+        context.sessions,
+        context.storage,
+        timedelta(days=settings.job_retention_days),
+        cache=ChunkCache(settings.chunk_cache_dir, settings.chunk_cache_max_bytes),
     )
     swept = sweep_orphaned_files(context.sessions, context.storage)
     scratch = sweep_scratch(context.scratch_dir, SCRATCH_MIN_AGE)

@@ -68,9 +68,8 @@ def run_assemble(context: StageContext, job_id: str, run: TaskRun) -> None:
                 audio_format=plan.fmt,
                 duration_seconds=written.duration_seconds,
             )
-        if completed:
-            context.storage.delete_prefix(f"work/{job_id}/")
-        else:
+        # The plan stays with the job: deleting the job drops its chunks from the cache.
+        if not completed:
             context.storage.delete(key)
 
     with job_lease_keeper(context, job_id, owner):
