@@ -131,7 +131,9 @@ class EmbeddedRunner:
         key = (message.stage, message.job_id, message.chapter)
         with self._changed:
             if self._stopping.is_set() or self._pool is None:
-                raise RuntimeError("the job runner is not running")
+                # The job's row is committed and waits: the next start sends it.
+                logger.warning("job %s waits for the runner to start", message.job_id)
+                return
             if key in self._outstanding:
                 # Queued or running already (the reconciler resends what waits long).
                 return
