@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import socket
 import statistics
 import unicodedata
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -62,15 +64,19 @@ def ground_truth_pages() -> list[str]:
 
 
 def read_scan(engine: TesseractEngine | RapidOcrEngine, path: Path) -> list[list[TextLine]]:
+    """Every page of `path` read by `engine`, in page order.
+
+    Pages are rendered one after another (pdfium is not thread-safe) and read on one
+    thread per core: each engine works on one thread (Tesseract in its own process,
+    RapidOCR in onnxruntime, which releases the GIL), so the pages are read side by side.
+    """
     document = pdfium.PdfDocument(path)
     try:
-        pages = []
-        for page in document:
-            image, points_per_pixel = render_for_ocr(page)
-            pages.append(engine.read(image, points_per_pixel))
-        return pages
+        images = [render_for_ocr(page) for page in document]
     finally:
         document.close()
+    with ThreadPoolExecutor(max_workers=min(len(images), len(os.sched_getaffinity(0)))) as pool:
+        return list(pool.map(lambda rendered: engine.read(*rendered), images))
 
 
 def source_body_size() -> float:

@@ -1,4 +1,9 @@
-"""Through the API with the real embedded runner: upload, convert, download, read back."""
+"""Through the API with the real embedded runner: upload, convert, download, read back.
+
+The service's chunk cache is the session's `sample_chunk_cache`: the sample book's chunks
+were spoken by the real local voice once for the session, so here it is read, planned,
+narrated from those chunks, encoded and assembled without being synthesised again.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +17,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi.testclient import TestClient
 
+from pdf2audiobook.pipeline.voices import tone
 from pdf2audiobook.service.app import create_app
 from pdf2audiobook.service.jobs.runners.embedded import EmbeddedRunner
 from pdf2audiobook.service.kit.db import create_engine_from_settings, session_factory
@@ -43,11 +49,21 @@ class LiveApi:
         return job_id
 
 
+def with_shared_cache(data_dir: Path, cache: Path) -> Path:
+    """`data_dir`, created, its chunk cache (`data_dir / "cache"`) a link to `cache`."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    (data_dir / "cache").symlink_to(cache, target_is_directory=True)
+    return data_dir
+
+
 @pytest.fixture(scope="module")
 def live(
-    tmp_path_factory: pytest.TempPathFactory, signing_key: rsa.RSAPrivateKey
+    tmp_path_factory: pytest.TempPathFactory,
+    signing_key: rsa.RSAPrivateKey,
+    sample_chunk_cache: Path,
 ) -> Iterator[LiveApi]:
-    settings = api_settings(tmp_path_factory.mktemp("live"), signing_key)
+    data_dir = with_shared_cache(tmp_path_factory.mktemp("live"), sample_chunk_cache)
+    settings = api_settings(data_dir, signing_key)
     runner = EmbeddedRunner(settings, session_factory(create_engine_from_settings(settings)))
     with TestClient(create_app(settings, runner=runner)) as client:
         token = rs256_token(signing_key, kid=None, sub=ALICE)
@@ -116,8 +132,10 @@ def test_hostile_pdf_fails_its_job_with_a_message(
 
 
 def test_job_left_pending_by_a_stopped_server_is_run_after_restart(
-    tmp_path: Path, signing_key: rsa.RSAPrivateKey
+    tmp_path: Path, signing_key: rsa.RSAPrivateKey, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # About the runner, not the voice: the tone test voice (its workers inherit the switch).
+    monkeypatch.setenv(tone.ENABLE_ENV_VAR, "1")
     settings = api_settings(tmp_path / "data", signing_key)
     headers = {"Authorization": f"Bearer {rs256_token(signing_key, kid=None, sub=ALICE)}"}
     # First life: the job is accepted, but the server stops before any worker runs it.
@@ -126,7 +144,10 @@ def test_job_left_pending_by_a_stopped_server_is_run_after_restart(
         (SAMPLES / "sample-book.pdf").open("rb") as handle,
     ):
         job_id = client.post(
-            "/api/v1/jobs", files={"file": ("book.pdf", handle)}, headers=headers
+            "/api/v1/jobs",
+            files={"file": ("book.pdf", handle)},
+            data={"provider": "tone"},
+            headers=headers,
         ).json()["id"]
     # Second life: the runner finds the pending job when it starts.
     runner = EmbeddedRunner(settings, session_factory(create_engine_from_settings(settings)))

@@ -2,7 +2,8 @@
 
 `InlineQueue` is the queue: stage functions send it messages and the test delivers them,
 in order or in any order it chooses, so every interleaving is a plain function call. The
-chunk cache is shared by the session, so the sample book is synthesised once.
+chunk cache is the session's `sample_chunk_cache`, which already holds every chunk of the
+sample book at speed 1.0, so the stages here speak it without synthesising it again.
 """
 
 from __future__ import annotations
@@ -24,13 +25,13 @@ from pdf2audiobook.service.jobs.stages import (
     run_extract,
     run_synthesise,
 )
-from pdf2audiobook.service.kit.db import create_engine_for, migrate, session_factory, session_scope
+from pdf2audiobook.service.kit.db import create_engine_for, session_factory, session_scope
 from pdf2audiobook.service.kit.settings import Settings
 from pdf2audiobook.service.storage.factory import storage_from_settings
 from pdf2audiobook.service.users.repository import UserRepository
 from tests.conftest import SAMPLES
 from tests.service.auth.token_factory import new_rsa_key
-from tests.service.conftest import sqlite_url
+from tests.service.conftest import migrated_sqlite_url
 
 SAMPLE_PDF = SAMPLES / "sample-book.pdf"
 MAX_DELIVERIES = 50
@@ -89,11 +90,6 @@ def signing_key() -> rsa.RSAPrivateKey:
     return new_rsa_key()
 
 
-@pytest.fixture(scope="session")
-def shared_chunk_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("chunk-cache")
-
-
 def stage_settings(data_dir: Path, database_url: str, cache: Path, **overrides: object) -> Settings:
     data_dir.mkdir(parents=True, exist_ok=True)
     (data_dir / "cache").symlink_to(cache, target_is_directory=True)
@@ -109,20 +105,21 @@ def stage_settings(data_dir: Path, database_url: str, cache: Path, **overrides: 
 
 @pytest.fixture
 def context(
-    tmp_path: Path, database_url: str, sessions: sessionmaker[Session], shared_chunk_cache: Path
+    tmp_path: Path, database_url: str, sessions: sessionmaker[Session], sample_chunk_cache: Path
 ) -> StageContext:
-    settings = stage_settings(tmp_path / "data", database_url, shared_chunk_cache)
+    settings = stage_settings(tmp_path / "data", database_url, sample_chunk_cache)
     return StageContext(settings, sessions, storage_from_settings(settings))
 
 
 @pytest.fixture
-def book_context(tmp_path: Path, shared_chunk_cache: Path) -> Iterator[StageContext]:
+def book_context(
+    tmp_path: Path, sqlite_template: Path, sample_chunk_cache: Path
+) -> Iterator[StageContext]:
     """SQLite only: these tests convert whole books, which the Celery fault tests already
     do on PostgreSQL; the stage queries run on both in test_stage_repository.py."""
-    url = sqlite_url(tmp_path / "books.db")
-    migrate(url)
+    url = migrated_sqlite_url(sqlite_template, tmp_path / "books.db")
     engine = create_engine_for(url, pool_size=5, max_overflow=5)
-    settings = stage_settings(tmp_path / "data", url, shared_chunk_cache)
+    settings = stage_settings(tmp_path / "data", url, sample_chunk_cache)
     yield StageContext(settings, session_factory(engine), storage_from_settings(settings))
     engine.dispose()
 

@@ -5,6 +5,10 @@ worker`/`beat` processes, on a PostgreSQL database, and ends them by their proce
 Leases are short (4 s) and beat reconciles every second, so recovery takes seconds.
 Every chapter records how many times it was claimed: a finished book whose chapters were
 each claimed once was synthesised once, apart from the chapter a fault interrupted.
+
+The jobs speak with the `tone` test voice, which loads at once and takes a fixed time per
+chunk, so a chapter lasts long enough to be interrupted; these tests are about the queue,
+and the real voice is tested end to end through the API and the pipeline.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
+from pdf2audiobook.pipeline.voices import tone
 from pdf2audiobook.service.app import create_app
 from pdf2audiobook.service.jobs.lifecycle.repository import JobRepository
 from pdf2audiobook.service.jobs.stages.repository import StageRepository
@@ -50,7 +55,11 @@ from .processes import CeleryProcess, RedisServer, wait_for
 LEASE_SECONDS = 4
 MAX_ATTEMPTS = 3
 JOB_SECONDS = 240.0
-"""Bound on one test's book: the sample takes about 10 s of synthesis on one core."""
+"""Bound on one test's book: the sample takes about 10 s with the tone voice on one core."""
+VOICE = "tone"
+TONE_SECONDS_PER_CHUNK = 0.1
+"""About 25 chunks a chapter: a chapter takes some 2.5 s, time to see it part-spoken and
+interrupt it before it is done."""
 
 pytestmark = pytest.mark.timeout(600)
 
@@ -107,7 +116,11 @@ class Cluster:
             )
             job_id = (
                 JobRepository(session, user.id)
-                .create(original_filename=pdf.name, pdf_key=key, options={"reading_speed": speed})
+                .create(
+                    original_filename=pdf.name,
+                    pdf_key=key,
+                    options={"provider": VOICE, "reading_speed": speed},
+                )
                 .id
             )
         app = create_celery(self.settings)
@@ -181,12 +194,14 @@ def cluster_database_url() -> Iterator[str]:
 
 @pytest.fixture
 def cluster(
-    tmp_path: Path, cluster_database_url: str, shared_chunk_cache: Path
+    tmp_path: Path, cluster_database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Cluster]:
     postgres_database_url = cluster_database_url
     data_dir = tmp_path / "data"
     data_dir.mkdir()
-    (data_dir / "cache").symlink_to(shared_chunk_cache, target_is_directory=True)
+    # The test voice, for the API in this process and for the workers, which inherit it.
+    monkeypatch.setenv(tone.ENABLE_ENV_VAR, "1")
+    monkeypatch.setenv(tone.SECONDS_PER_CHUNK_ENV_VAR, str(TONE_SECONDS_PER_CHUNK))
     redis_server = RedisServer(tmp_path / "redis")
     redis_server.start()
     environment = {
@@ -345,7 +360,7 @@ def _upload(client: TestClient, headers: dict[str, str], *, speed: str) -> str:
         response = client.post(
             "/api/v1/jobs",
             files={"file": (SAMPLE_PDF.name, handle)},
-            data={"reading_speed": speed},
+            data={"provider": VOICE, "reading_speed": speed},
             headers=headers,
         )
     assert response.status_code == 201, response.text
