@@ -6,17 +6,24 @@ plain file). PostgreSQL gets one throwaway database per test session (dropped at
 tests there share rows and must create their own users rather than assume an empty table.
 Set P2A_TEST_POSTGRES_URL to point at another server; when none answers, the PostgreSQL
 variants are skipped with the reason.
+
+S3 is a moto server: one process for the session, started when a test first asks for it.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import shutil
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import httpx
 import psycopg
 import pytest
 from psycopg import sql
@@ -25,6 +32,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from pdf2audiobook.service.kit.db import create_engine_for, migrate, session_factory
 
+MOTO_STARTUP_SECONDS = 30.0
+MOTO_POLL_SECONDS = 0.05
+_MOTO_RUNNING_ON = re.compile(r"Running on (http://127\.0\.0\.1:\d+)")
 POSTGRES_ADMIN_URL = os.environ.get(
     "P2A_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
@@ -127,3 +137,55 @@ def session(sessions: sessionmaker[Session]) -> Iterator[Session]:
     with sessions() as session:
         yield session
         session.rollback()
+
+
+@pytest.fixture(scope="session")
+def moto_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One moto S3 server for the whole session, started on first use; yields its URL."""
+    log_path = tmp_path_factory.mktemp("moto") / "server.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", "0"],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
+    try:
+        yield _wait_until_moto_serves(process, log_path)
+    finally:
+        _stop_moto(process)
+
+
+def _wait_until_moto_serves(process: subprocess.Popen[bytes], log_path: Path) -> str:
+    """The server's URL once it answers HTTP; port 0 means it announces its port in the log."""
+    deadline = time.monotonic() + MOTO_STARTUP_SECONDS
+    while time.monotonic() < deadline:
+        announced = _MOTO_RUNNING_ON.search(log_path.read_text(errors="replace"))
+        if announced and _moto_answers(announced.group(1)):
+            return announced.group(1)
+        try:
+            # Waiting on the process doubles as the poll interval and notices an early exit.
+            process.wait(timeout=MOTO_POLL_SECONDS)
+        except subprocess.TimeoutExpired:
+            continue
+        pytest.fail(f"moto server exited with {process.returncode}: {log_path.read_text()}")
+    pytest.fail(
+        f"moto server did not answer within {MOTO_STARTUP_SECONDS} s: {log_path.read_text()}"
+    )
+
+
+def _moto_answers(endpoint: str) -> bool:
+    try:
+        httpx.get(endpoint, timeout=1.0)
+    except httpx.TransportError:
+        return False
+    return True
+
+
+def _stop_moto(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
