@@ -4,6 +4,13 @@ from __future__ import annotations
 
 import pytest
 
+from pdf2audiobook.service.jobs.runners.time_limits import (
+    MAX_TASK_SECONDS,
+    VISIBILITY_TIMEOUT_SECONDS,
+    assemble_limits,
+    extract_limits,
+    synthesise_limits,
+)
 from pdf2audiobook.service.kit.settings import Settings
 from pdf2audiobook.service.worker.app import create_celery
 from pdf2audiobook.service.worker.config import (
@@ -11,13 +18,6 @@ from pdf2audiobook.service.worker.config import (
     TASK_SYNTHESISE,
     CeleryNotConfiguredError,
     celery_config,
-)
-from pdf2audiobook.service.jobs.runners.time_limits import (
-    MAX_TASK_SECONDS,
-    VISIBILITY_TIMEOUT_SECONDS,
-    assemble_limits,
-    extract_limits,
-    synthesise_limits,
 )
 
 
