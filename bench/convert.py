@@ -32,7 +32,7 @@ from typing import Any
 import pypdfium2 as pdfium
 
 from pdf2audiobook.pipeline.audio import BookTags, open_writer
-from pdf2audiobook.pipeline.convert import ConvertOptions, convert_pdf, plan_book
+from pdf2audiobook.pipeline.convert import ConvertOptions, convert_pdf, extract_plan
 from pdf2audiobook.pipeline.parallel import ProcessPool
 from pdf2audiobook.pipeline.progress import ProgressEvent
 from pdf2audiobook.pipeline.voices import default_workers, get_provider
@@ -103,7 +103,7 @@ def _speak_and_encode(texts: list[str], fmt: str, path: str) -> tuple[float, flo
 
 
 def _measure_ceiling(pdf: Path, fmt: str, workers: int) -> dict[str, Any]:
-    _, plan = plan_book(pdf, ConvertOptions())
+    _, plan = extract_plan(pdf, ConvertOptions())
     texts = [chunk.text for chapter in plan.chapters for chunk in chapter.chunks]
     total = sum(len(text) for text in texts)
     shares: list[list[str]] = [[] for _ in range(workers)]

@@ -33,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tests.service.worker.processes import CeleryProcess, RedisServer
 
-from pdf2audiobook.pipeline.convert import ConvertOptions, plan_book
+from pdf2audiobook.pipeline.convert import ConvertOptions, extract_plan
 from pdf2audiobook.pipeline.voices import get_provider
 from pdf2audiobook.service.jobs.lifecycle.repository import JobRepository
 from pdf2audiobook.service.jobs.stages.repository import StageRepository
@@ -224,7 +224,7 @@ def _speak(texts: list[str]) -> float:
 def _engine_scaling(pdf: Path, chunks: int) -> float:
     """The machine's own ceiling for two processes: the bare voice on the same chunks in
     one process, then in two processes at once (each doing the full set)."""
-    _, plan = plan_book(pdf, ConvertOptions())
+    _, plan = extract_plan(pdf, ConvertOptions())
     texts = [chunk.text for chapter in plan.chapters for chunk in chapter.chunks][:chunks]
     context = multiprocessing.get_context("spawn")
     timings: dict[int, float] = {}

@@ -118,7 +118,7 @@ def convert_pdf(
         options.cache_dir,
         options.cache_max_bytes,
     ) as workers:
-        book, plan = plan_book(pdf, options, report)
+        book, plan = extract_plan(pdf, options, report)
         narration = narrate_book(
             plan.chapters,
             plan.voices,
@@ -148,11 +148,12 @@ def convert_pdf(
     )
 
 
-def plan_book(
+def extract_plan(
     pdf: Path, options: ConvertOptions, on_progress: ProgressCallback | None = None
 ) -> tuple[Book, BookPlan]:
-    """Read `pdf` and prepare its speech: the book (chapters and removal ledger) and the plan
-    that any process can speak chapter by chapter. Reports milestones 5, 15 and 35."""
+    """The extract stage: read `pdf` and prepare its speech. Returns the book (chapters and
+    removal ledger) and the plan that any process can speak chapter by chapter. Reports
+    milestones 5, 15 and 35."""
     report = on_progress or (lambda _event: None)
     _check_options(options)
     provider = get_provider(options.provider)

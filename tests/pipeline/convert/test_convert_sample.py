@@ -21,7 +21,7 @@ from pdf2audiobook.pipeline.convert import (
     ConvertOptions,
     ConvertResult,
     convert_pdf,
-    plan_book,
+    extract_plan,
     spoken_paragraphs,
 )
 from pdf2audiobook.pipeline.progress import ProgressEvent
@@ -202,7 +202,7 @@ def test_summary_chapter_comes_first_and_is_made_of_the_books_sentences(
     )
     result = convert_pdf(SAMPLE_BOOK, options)
     assert [title for title, _, _ in _chapters(result.path)] == ["Summary", *TITLES]
-    book, _ = plan_book(SAMPLE_BOOK, options)
+    book, _ = extract_plan(SAMPLE_BOOK, options)
     summary, *chapters = [chapter.text for chapter in book.chapters]
     book_text = " ".join(" ".join(text.split()) for text in chapters)
     for sentence in split_sentences(summary):

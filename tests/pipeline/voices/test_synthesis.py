@@ -1,9 +1,9 @@
-"""Many chunks in input order, in worker processes or in this one, reusing the cache."""
+"""Many chunks spoken in input order in this process, reusing and filling the cache."""
 
 from __future__ import annotations
 
-import multiprocessing
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -13,130 +13,156 @@ from pdf2audiobook.pipeline.voices import (
     ChunkCache,
     ChunkTooLongError,
     InvalidSpeedError,
+    SpeechAudio,
+    SpeechSynthesisError,
     UnknownProviderError,
+    UnknownVoiceError,
     default_workers,
     get_provider,
     synthesise,
 )
+from pdf2audiobook.pipeline.voices.synthesis import cache_keys
 
-# Twelve texts of clearly different lengths, so a mix-up of order shows in the durations.
+# Short texts of clearly different lengths, so a mix-up of order shows in the durations.
 TEXTS = [
     "Yes.",
     "The river was wide and slow.",
-    "Chapter two.",
-    "She opened the door, looked at the rain, and decided to stay inside for the afternoon.",
     "No.",
-    "A small boat drifted past the mill.",
-    "Everyone in the village had heard the story at least once, and most had told it twice.",
+    "A small boat drifted past the old mill.",
     "Good night.",
-    "The clock struck nine.",
-    "He wrote three letters that evening and posted none of them.",
-    "Perhaps.",
-    "The end of the road was further away than the map had promised, but they walked on.",
+    "He wrote three letters and posted none.",
 ]
 
 
-def expected_durations() -> list[float]:
+@pytest.fixture(scope="module")
+def spoken_alone() -> list[SpeechAudio]:
+    """Each text spoken by the voice itself, one call each."""
     provider = get_provider("local")
-    return [provider.text_to_audio(text, "heart", 1.0).duration for text in TEXTS]
+    return [provider.text_to_audio(text, "heart", 1.0) for text in TEXTS]
 
 
-def test_workers_preserve_input_order(tmp_path: Path) -> None:
-    stream = synthesise(TEXTS, "local", "heart", 1.0, workers=2, cache=ChunkCache(tmp_path))
+class CountingTexts:
+    """The texts as a one-pass iterator that counts how many were read."""
+
+    def __init__(self, texts: list[str]) -> None:
+        self._texts = iter(texts)
+        self.read = 0
+
+    def __iter__(self) -> Iterator[str]:
+        for text in self._texts:
+            self.read += 1
+            yield text
+
+
+def test_chunks_come_in_input_order_and_are_stored_under_their_keys(
+    tmp_path: Path, spoken_alone: list[SpeechAudio]
+) -> None:
+    cache = ChunkCache(tmp_path)
+    stream = synthesise(TEXTS, "local", "heart", 1.0, cache=cache)
     durations = [audio.duration for audio in stream]
 
-    assert durations == pytest.approx(expected_durations())
+    assert durations == pytest.approx([audio.duration for audio in spoken_alone])
     assert stream.stats.synthesised == len(TEXTS)
     assert stream.stats.cache_hits == 0
-    assert os.getpid() not in stream.stats.synthesis_pids
-    assert multiprocessing.active_children() == []
+    # The keys the service uses to drop a deleted book's chunks are the ones stored.
+    keys = cache_keys(TEXTS, "local", "heart", 1.0)
+    assert len(set(keys)) == len(TEXTS)
+    for key, audio in zip(keys, spoken_alone, strict=True):
+        stored = cache.get(key)
+        assert stored is not None
+        assert stored.duration == pytest.approx(audio.duration)
 
 
 def test_warm_cache_needs_no_synthesis(tmp_path: Path) -> None:
     cache = ChunkCache(tmp_path)
-    first = list(synthesise(TEXTS, "local", "heart", 1.0, workers=2, cache=cache))
+    first = list(synthesise(TEXTS, "local", "heart", 1.0, cache=cache))
 
-    again = synthesise(TEXTS, "local", "heart", 1.0, workers=2, cache=cache)
+    again = synthesise(TEXTS, "local", "heart", 1.0, cache=cache)
     second = list(again)
 
     assert again.stats.cache_hits == len(TEXTS)
     assert again.stats.synthesised == 0
-    assert again.stats.synthesis_pids == set()
     for cold, warm in zip(first, second, strict=True):
         assert warm.sample_rate == cold.sample_rate
         np.testing.assert_allclose(warm.samples, cold.samples, atol=1 / 32767)
 
 
-def test_one_worker_runs_in_this_process_and_fills_the_cache(tmp_path: Path) -> None:
+def test_a_voice_type_and_its_voice_share_the_cache(tmp_path: Path) -> None:
     cache = ChunkCache(tmp_path)
-    stream = synthesise(TEXTS[:4], "local", "male", 1.0, workers=1, cache=cache)
+    stream = synthesise(TEXTS[:3], "local", "male", 1.0, cache=cache)
     audio = list(stream)
 
-    assert [chunk.sample_rate for chunk in audio] == [22_050] * 4
-    assert stream.stats.synthesis_pids == {os.getpid()}
-    assert stream.stats.synthesised == 4
+    assert [chunk.sample_rate for chunk in audio] == [22_050] * 3
+    assert stream.stats.synthesised == 3
 
-    again = synthesise(TEXTS[:4], "local", "joe", 1.0, workers=1, cache=cache)
-    assert len(list(again)) == 4
-    assert again.stats.cache_hits == 4
+    again = synthesise(TEXTS[:3], "local", "joe", 1.0, cache=cache)
+    assert len(list(again)) == 3
+    assert again.stats.cache_hits == 3
     assert again.stats.synthesised == 0
 
 
-def test_partial_cache_serves_hits_and_synthesises_the_rest(tmp_path: Path) -> None:
+def test_partial_cache_serves_hits_and_synthesises_the_rest(
+    tmp_path: Path, spoken_alone: list[SpeechAudio]
+) -> None:
     cache = ChunkCache(tmp_path)
-    list(synthesise(TEXTS[::2], "local", "heart", 1.0, workers=1, cache=cache))
+    list(synthesise(TEXTS[::2], "local", "heart", 1.0, cache=cache))
 
-    stream = synthesise(TEXTS, "local", "heart", 1.0, workers=2, cache=cache)
+    stream = synthesise(TEXTS, "local", "heart", 1.0, cache=cache)
     durations = [audio.duration for audio in stream]
 
-    assert durations == pytest.approx(expected_durations(), abs=1e-3)
-    assert stream.stats.cache_hits == 6
-    assert stream.stats.synthesised == 6
+    assert durations == pytest.approx([audio.duration for audio in spoken_alone], abs=1e-3)
+    assert stream.stats.cache_hits == 3
+    assert stream.stats.synthesised == 3
 
 
-def test_failure_in_a_worker_surfaces_typed_and_stops_the_pool() -> None:
-    texts = [*TEXTS[:3], "word " * 200, *TEXTS[3:]]
-    stream = synthesise(texts, "local", "heart", 1.0, workers=2, cache=None)
+def test_a_failing_chunk_surfaces_typed_after_the_chunks_before_it_and_ends_the_stream() -> None:
+    texts = CountingTexts([*TEXTS[:2], "word " * 200, *TEXTS[2:]])
+    stream = synthesise(texts, "local", "heart", 1.0, cache=None)
 
+    assert len([next(stream), next(stream)]) == 2
     with pytest.raises(ChunkTooLongError, match="at most 400"):
-        list(stream)
-    assert multiprocessing.active_children() == []
+        next(stream)
+    with pytest.raises(StopIteration):
+        next(stream)
+    assert texts.read == 3
+    assert stream.stats.synthesised == 2
 
 
-def test_closing_early_stops_the_pool() -> None:
-    with synthesise(TEXTS, "local", "heart", 1.0, workers=2, cache=None) as stream:
+def test_an_unexpected_engine_failure_becomes_a_speech_synthesis_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def broken(*_args: object) -> SpeechAudio:
+        raise RuntimeError("the engine fell over")
+
+    monkeypatch.setattr(type(get_provider("local")), "text_to_audio", broken)
+    stream = synthesise(TEXTS, "local", "heart", 1.0, cache=None)
+
+    with pytest.raises(SpeechSynthesisError, match="RuntimeError: the engine fell over"):
+        next(stream)
+
+
+def test_texts_are_read_as_the_stream_is_consumed_and_closing_stops_it() -> None:
+    texts = CountingTexts(TEXTS)
+    with synthesise(texts, "local", "heart", 1.0, cache=None) as stream:
+        assert texts.read == 0
         first = next(stream)
     assert first.duration > 0
-    assert stream.stats.synthesised < len(TEXTS)
-    assert multiprocessing.active_children() == []
+    assert texts.read == 1
+    assert stream.stats.synthesised == 1
+    with pytest.raises(StopIteration):
+        next(stream)
+    assert texts.read == 1
 
 
 def test_bad_arguments_fail_before_any_work() -> None:
+    texts = CountingTexts(TEXTS)
     with pytest.raises(UnknownProviderError, match="choose one of: local"):
-        synthesise(TEXTS, "cloud", "heart", 1.0, workers=2, cache=None)
+        synthesise(texts, "cloud", "heart", 1.0, cache=None)
+    with pytest.raises(UnknownVoiceError):
+        synthesise(texts, "local", "nobody", 1.0, cache=None)
     with pytest.raises(InvalidSpeedError):
-        synthesise(TEXTS, "local", "heart", 3.0, workers=2, cache=None)
-    with pytest.raises(ValueError, match="workers"):
-        synthesise(TEXTS, "local", "heart", 1.0, workers=0, cache=None)
-
-
-def _synthesise_in_daemon(results: multiprocessing.Queue[tuple[int, set[int]]]) -> None:
-    stream = synthesise(TEXTS[:2], "local", "heart", 1.0, workers=2, cache=None)
-    chunks = list(stream)
-    results.put((len(chunks), stream.stats.synthesis_pids - {os.getpid()}))
-
-
-def test_daemonic_process_synthesises_in_process() -> None:
-    context = multiprocessing.get_context("spawn")
-    results: multiprocessing.Queue[tuple[int, set[int]]] = context.Queue()
-    daemon = context.Process(target=_synthesise_in_daemon, args=(results,), daemon=True)
-    daemon.start()
-    chunk_count, other_pids = results.get(timeout=120)
-    daemon.join(timeout=30)
-
-    assert chunk_count == 2
-    assert other_pids == set()
-    assert daemon.exitcode == 0
+        synthesise(texts, "local", "heart", 3.0, cache=None)
+    assert texts.read == 0
 
 
 def test_default_workers_is_the_usable_cpu_count() -> None:

@@ -45,11 +45,11 @@ class InlineQueue:
     delivered: list[tuple[str, tuple[object, ...]]] = field(default_factory=list)
 
     def extract(self, job_id: str, password: str | None) -> None:
-        self.messages.append(("prepare", (job_id, password)))
+        self.messages.append(("extract", (job_id, password)))
 
     def synthesise(self, job_id: str, number: int, characters: int) -> None:
         assert characters > 0
-        self.messages.append(("chapter", (job_id, number)))
+        self.messages.append(("synthesise", (job_id, number)))
 
     def assemble(self, job_id: str, page_count: int | None) -> None:
         del page_count  # a time limit; nothing runs here under one
@@ -62,12 +62,12 @@ class InlineQueue:
         kind, args = self.messages.pop(index)
         self.delivered.append((kind, args))
         run = TaskRun(task_id or uuid.uuid4().hex)
-        if kind == "prepare":
+        if kind == "extract":
             job_id, password = args
             assert isinstance(job_id, str)
             assert password is None or isinstance(password, str)
             run_extract(context, job_id, password, run, self)
-        elif kind == "chapter":
+        elif kind == "synthesise":
             job_id, number = args
             assert isinstance(job_id, str)
             assert isinstance(number, int)

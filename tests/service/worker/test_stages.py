@@ -72,13 +72,13 @@ def test_the_sample_book_is_read_spoken_by_chapter_tasks_and_assembled(
     queue.extract(job_id, None)
     queue.deliver(context)
 
-    assert queue.kinds() == ["chapter", "chapter", "chapter"]
+    assert queue.kinds() == ["synthesise", "synthesise", "synthesise"]
     assert _job(context, job_id).stage is JobStage.SYNTHESISING
     assert context.storage.exists(plan_key_for(job_id))
 
     # Chapters finish in any order; only the last one done sends the assembly.
-    queue.deliver(context, index=queue.messages.index(("chapter", (job_id, 3))))
-    assert queue.kinds() == ["chapter", "chapter"]
+    queue.deliver(context, index=queue.messages.index(("synthesise", (job_id, 3))))
+    assert queue.kinds() == ["synthesise", "synthesise"]
     rows = _chapter_rows(context, job_id)
     assert rows[2][1] is ChapterStatus.DONE
     assert rows[2][2] is not None
@@ -142,7 +142,7 @@ def test_a_retried_job_speaks_only_the_chapters_it_had_not_finished(
         for number, status, _ in _chapter_rows(context, job_id)
         if status is ChapterStatus.DONE
     ]
-    assert retry.kinds() == ["chapter"] * (3 - len(finished))
+    assert retry.kinds() == ["synthesise"] * (3 - len(finished))
     retry.drain(context)
     assert _job(context, job_id).status is JobStatus.COMPLETED
 
@@ -166,7 +166,7 @@ def test_a_failed_job_retried_keeps_its_finished_chapters(book_context: StageCon
     retry = InlineQueue()
     retry.extract(job_id, None)
     retry.deliver(context)
-    assert retry.messages == [("chapter", (job_id, 2)), ("chapter", (job_id, 3))]
+    assert retry.messages == [("synthesise", (job_id, 2)), ("synthesise", (job_id, 3))]
     retry.drain(context)
     assert _job(context, job_id).status is JobStatus.COMPLETED
 
@@ -219,7 +219,7 @@ def test_a_storage_outage_gives_the_job_back_for_a_retry(book_context: StageCont
     queue = InlineQueue()
     queue.extract(job_id, None)
     queue.deliver(context, task_id="task-1")
-    assert queue.kinds() == ["chapter"] * 3
+    assert queue.kinds() == ["synthesise"] * 3
 
 
 def test_a_cancelled_job_stops_between_chunks_and_keeps_no_chapter_audio(

@@ -50,13 +50,12 @@ def narrate_chapter(
     voices: Sequence[VoiceChoice],
     output: OutputSpec,
     *,
-    workers: int,
     cache: ChunkCache | None,
     pauses: Pauses | None = None,
     on_progress: ChapterProgressCallback | None = None,
 ) -> ChapterNarration:
     """Speak chapter `number` (1-based) of `chapters` alone into `output.path`, in this
-    process (with `workers` > 1, synthesis alone runs in that many processes).
+    process.
 
     The file holds one chapter, with `output`'s tags and cover, at the primary voice's
     rate, and the head or tail silence when it is the book's first or last chapter, so
@@ -74,7 +73,6 @@ def narrate_chapter(
         opens_book=number == 1,
         closes_book=number == len(chapters),
         pauses=pauses or Pauses(),
-        workers=workers,
     )
     total = sum(len(chunk.text) for chunk in chapter.chunks)
     outcome = speak_unit(job, cache, _ChapterProgress(total, on_progress))

@@ -65,8 +65,6 @@ class UnitJob:
     fallback_gain_db: float = 0.0
     """Gain for a unit too short to measure (under 0.4 s of sound)."""
     pauses: Pauses = field(default_factory=Pauses)
-    workers: int = 1
-    """Synthesis processes for this unit alone (1: in the speaking process)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,9 +144,7 @@ def _speak_into(
     if job.opens_book:
         normaliser.feed(silence(job.pauses.head, rate))
     texts = [chunk.text for chunk in job.chunks]
-    with synthesise(
-        texts, voice.provider, voice.voice, voice.speed, workers=job.workers, cache=cache
-    ) as stream:
+    with synthesise(texts, voice.provider, voice.voice, voice.speed, cache=cache) as stream:
         for chunk in job.chunks:
             audio = next(stream)
             normaliser.feed(resample(audio.samples, audio.sample_rate, rate))

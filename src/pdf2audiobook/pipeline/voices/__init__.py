@@ -1,4 +1,4 @@
-"""Voices: speech providers, their voices, a chunk cache, and parallel in-order synthesis."""
+"""Voices: speech providers, their voices, a chunk cache, and in-order synthesis."""
 
 from pdf2audiobook.pipeline.voices.base import (
     MAX_SPEED,

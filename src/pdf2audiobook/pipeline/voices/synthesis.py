@@ -1,31 +1,24 @@
-"""Speak many chunks in order, in parallel worker processes, reusing cached chunks.
+"""Speak many chunks in order, in this process, reusing cached chunks.
 
-Memory stays flat for any book length: at most two chunks per worker are pending at
-once (queued, being synthesised, or finished and waiting for their turn), and the texts
-are read from the iterable only as that window moves on.
+The texts are read from the iterable one at a time, as the stream is consumed, so memory
+stays flat for any book length. Parallelism is not this module's business: a book's work
+units are spoken side by side by the processes of `pipeline.parallel.ProcessPool`, each
+on one thread, each calling `synthesise` for its own unit.
 """
 
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import os
-from collections import deque
 from collections.abc import Generator, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from types import TracebackType
 
-from pdf2audiobook.pipeline.voices import _worker
-from pdf2audiobook.pipeline.voices.base import SpeechAudio, validate_speed
+from pdf2audiobook.pipeline.errors import PipelineError
+from pdf2audiobook.pipeline.voices.base import SpeechAudio, TTSProvider, validate_speed
 from pdf2audiobook.pipeline.voices.cache import ChunkCache
 from pdf2audiobook.pipeline.voices.errors import SpeechSynthesisError
 from pdf2audiobook.pipeline.voices.registry import get_provider
-
-_LOOK_AHEAD_PER_WORKER = 2
-"""Two pending chunks per worker keep every worker busy while the consumer handles the
-oldest chunk, without holding more than a few seconds of audio per worker."""
 
 _log = logging.getLogger(__name__)
 
@@ -38,15 +31,13 @@ class SynthesisStats:
     """Chunks served from the cache without synthesis."""
     synthesised: int = 0
     """Chunks the engine spoke."""
-    synthesis_pids: set[int] = field(default_factory=set)
-    """Processes that ran the engine: this one when workers=1, pool workers otherwise."""
 
 
 class SpeechStream(Iterator[SpeechAudio]):
     """The audio of each input text, in input order, with running `stats`.
 
-    Close it (or use it as a context manager) to stop early; the worker pool, if one was
-    started, is shut down then, and also when the stream is exhausted or fails.
+    Close it (or use it as a context manager) to stop early: no further text is read or
+    spoken.
     """
 
     def __init__(self, chunks: Generator[SpeechAudio, None, None], stats: SynthesisStats) -> None:
@@ -57,7 +48,7 @@ class SpeechStream(Iterator[SpeechAudio]):
         return next(self._chunks)
 
     def close(self) -> None:
-        """Stop synthesis and shut down the workers; pending chunks are discarded."""
+        """Stop synthesis; the texts not yet spoken are left unread."""
         self._chunks.close()
 
     def __enter__(self) -> SpeechStream:
@@ -73,7 +64,7 @@ class SpeechStream(Iterator[SpeechAudio]):
 
 
 def default_workers() -> int:
-    """How many worker processes to use: the CPUs this process may run on."""
+    """How many processes speak a book's units by default: the CPUs this process may run on."""
     if hasattr(os, "sched_getaffinity"):
         return max(1, len(os.sched_getaffinity(0)))
     return max(1, os.cpu_count() or 1)
@@ -85,63 +76,40 @@ def synthesise(
     voice: str,
     speed: float,
     *,
-    workers: int,
     cache: ChunkCache | None,
 ) -> SpeechStream:
-    """Speak each text and yield its `SpeechAudio` in input order, each as soon as it is ready.
+    """Speak each text in this process and yield its `SpeechAudio` in input order.
 
-    Cache hits are served without synthesis and new chunks are stored. With `workers=1`
-    the engine runs in this process; with more, in a pool of that many `spawn`ed
-    processes, each loading the engine once on one thread. A script that calls this with
-    workers > 1 needs the usual `if __name__ == "__main__":` guard. In a daemonic process,
-    which may not have children, it falls back to `workers=1` with a logged warning.
-
-    The provider, voice and speed are checked before anything starts: raises
-    `UnknownProviderError`, `UnknownVoiceError`, `VoiceUnavailableError`,
-    `InvalidSpeedError`, or ValueError for workers < 1. While iterating, a chunk's
-    failure is raised as its typed error (`ChunkTooLongError`, `SpeechSynthesisError`,
-    ...) after the pool has been shut down.
+    Cache hits are served without synthesis and new chunks are stored. The provider,
+    voice and speed are checked before anything starts: raises `UnknownProviderError`,
+    `UnknownVoiceError`, `VoiceUnavailableError` or `InvalidSpeedError`. While iterating,
+    a chunk's failure is raised as its typed error (`ChunkTooLongError`,
+    `SpeechSynthesisError`, ...), and the stream ends.
     """
-    if workers < 1:
-        raise ValueError(f"workers must be at least 1, not {workers}")
     provider = get_provider(provider_name)
-    if provider.max_concurrency is not None:
-        workers = min(workers, provider.max_concurrency)
-    speed = validate_speed(speed)
-    resolved = provider.resolve_voice(voice, None)
-    stats = SynthesisStats()
-    job = _Job(
-        provider_name=provider.name,
-        voice=resolved,
-        speed=speed,
-        engine_version=provider.engine_version(resolved),
-        cache=cache,
-        stats=stats,
-    )
-    if workers > 1 and multiprocessing.current_process().daemon:
-        # A daemonic process (a multiprocessing or Celery prefork child) may not start
-        # children, so the pool would fail on its first chunk; speak here instead.
-        _log.warning("Running in a daemonic process: synthesising in-process, not with %d", workers)
-        workers = 1
-    chunks = _in_process(texts, job) if workers == 1 else _in_pool(texts, job, workers)
-    return SpeechStream(chunks, stats)
+    job = _job_for(provider, voice, speed, cache)
+    return SpeechStream(_speak_all(texts, provider, job), job.stats)
 
 
 def cache_keys(texts: Iterable[str], provider_name: str, voice: str, speed: float) -> list[str]:
     """The chunk cache's keys of `texts` spoken by this provider, voice and speed, as
     `synthesise` stores them: to drop a book's chunks from the cache. Raises the provider's
     errors for an unknown provider or voice."""
-    provider = get_provider(provider_name)
+    job = _job_for(get_provider(provider_name), voice, speed, None)
+    return [job.key(text) for text in texts]
+
+
+def _job_for(provider: TTSProvider, voice: str, speed: float, cache: ChunkCache | None) -> _Job:
+    speed = validate_speed(speed)
     resolved = provider.resolve_voice(voice, None)
-    job = _Job(
+    return _Job(
         provider_name=provider.name,
         voice=resolved,
-        speed=validate_speed(speed),
+        speed=speed,
         engine_version=provider.engine_version(resolved),
-        cache=None,
+        cache=cache,
         stats=SynthesisStats(),
     )
-    return [job.key(text) for text in texts]
 
 
 @dataclass
@@ -166,9 +134,8 @@ class _Job:
             self.stats.cache_hits += 1
         return audio
 
-    def record(self, key: str | None, audio: SpeechAudio, pid: int) -> None:
+    def record(self, key: str | None, audio: SpeechAudio) -> None:
         self.stats.synthesised += 1
-        self.stats.synthesis_pids.add(pid)
         if self.cache is None or key is None:
             return
         try:
@@ -179,70 +146,30 @@ class _Job:
             _log.warning("Could not store a chunk in the speech cache: %s", error)
 
 
-def _in_process(texts: Iterable[str], job: _Job) -> Generator[SpeechAudio, None, None]:
-    provider = get_provider(job.provider_name)
+def _speak_all(
+    texts: Iterable[str], provider: TTSProvider, job: _Job
+) -> Generator[SpeechAudio, None, None]:
     for text in texts:
         key = job.key(text) if job.cache is not None else None
         audio = job.cached(key)
         if audio is None:
-            audio = _worker.speak_with(provider, text, job.voice, job.speed)
-            job.record(key, audio, os.getpid())
+            audio = _speak(provider, text, job.voice, job.speed)
+            job.record(key, audio)
         yield audio
 
 
-def _in_pool(texts: Iterable[str], job: _Job, workers: int) -> Generator[SpeechAudio, None, None]:
-    window = _LOOK_AHEAD_PER_WORKER * workers
-    remaining = iter(texts)
-    # Each entry: the cache key and either the cached audio or the pending synthesis.
-    pending: deque[tuple[str | None, SpeechAudio | Future[tuple[SpeechAudio, int]]]] = deque()
-    executor: ProcessPoolExecutor | None = None
+def _speak(provider: TTSProvider, text: str, voice: str, speed: float) -> SpeechAudio:
+    """`provider.text_to_audio`, with any unexpected failure turned into a typed error.
 
-    def fill_window() -> None:
-        nonlocal executor
-        while len(pending) < window:
-            text = next(remaining, None)
-            if text is None:
-                return
-            key = job.key(text) if job.cache is not None else None
-            audio = job.cached(key)
-            if audio is not None:
-                pending.append((key, audio))
-                continue
-            if executor is None:
-                # Started on the first miss, so a fully cached run spawns no process.
-                executor = ProcessPoolExecutor(
-                    max_workers=workers,
-                    mp_context=multiprocessing.get_context("spawn"),
-                    initializer=_worker.initialise,
-                    initargs=(job.provider_name, job.voice),
-                )
-            pending.append((key, executor.submit(_worker.speak, text, job.voice, job.speed)))
-
+    Raises the provider's `PipelineError`s unchanged, anything else as
+    `SpeechSynthesisError`, whose single message argument survives pickling (the unit
+    processes send a failure back to the process that runs the book).
+    """
     try:
-        fill_window()
-        while pending:
-            key, entry = pending.popleft()
-            if isinstance(entry, Future):
-                audio, pid = _result_of(entry)
-                job.record(key, audio, pid)
-            else:
-                audio = entry
-            fill_window()
-            yield audio
-    finally:
-        for _, entry in pending:
-            if isinstance(entry, Future):
-                entry.cancel()
-        if executor is not None:
-            # Waits only for the few chunks already running; queued ones are cancelled.
-            executor.shutdown(wait=True, cancel_futures=True)
-
-
-def _result_of(future: Future[tuple[SpeechAudio, int]]) -> tuple[SpeechAudio, int]:
-    try:
-        return future.result()
-    except BrokenProcessPool as error:
+        return provider.text_to_audio(text, voice, speed)
+    except PipelineError:
+        raise
+    except Exception as error:
         raise SpeechSynthesisError(
-            "A speech worker process stopped unexpectedly (it may have run out of memory), "
-            "so speech synthesis was stopped. Try again with fewer workers."
-        ) from error
+            f"The {provider.name!r} voice {voice!r} failed: {type(error).__name__}: {error}"
+        ) from None

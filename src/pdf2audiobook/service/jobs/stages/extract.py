@@ -7,7 +7,7 @@ from pathlib import Path
 
 from pdf2audiobook.pipeline.book_builder import FootnotePolicy
 from pdf2audiobook.pipeline.book_plan import chapter_characters
-from pdf2audiobook.pipeline.convert import ConvertOptions, plan_book
+from pdf2audiobook.pipeline.convert import ConvertOptions, extract_plan
 from pdf2audiobook.pipeline.progress import SYNTHESIS_START, ProgressEvent
 from pdf2audiobook.pipeline.reading.limits import ReadLimits
 from pdf2audiobook.pipeline.reading.reader import ReadOptions
@@ -60,7 +60,7 @@ def run_extract(
             with tempfile.TemporaryDirectory(prefix="extract-", dir=context.scratch_dir) as folder:
                 pdf = Path(folder) / "input.pdf"
                 context.storage.download_to(pdf_key, pdf)
-                book, plan = plan_book(
+                book, plan = extract_plan(
                     pdf, _convert_options(options, password, settings), on_progress
                 )
             context.storage.put_stream(

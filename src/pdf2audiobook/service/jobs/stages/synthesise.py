@@ -87,7 +87,6 @@ def run_synthesise(
                         tags=replace(plan.tags, title=f"{plan.tags.title}: {title}"),
                         cover_jpeg=plan.cover_jpeg,
                     ),
-                    workers=1,
                     cache=ChunkCache(settings.chunk_cache_dir, settings.chunk_cache_max_bytes),
                     on_progress=on_progress,
                 )
