@@ -110,9 +110,10 @@ def convert_pdf(
     started = time.monotonic()
     report = on_progress or (lambda _event: None)
     _check_options(options)
-    voice = get_provider(options.provider).resolve_voice(options.voice, options.voice_type)
+    provider = get_provider(options.provider)
+    voice = provider.resolve_voice(options.voice, options.voice_type)
     with UnitWorkers(
-        options.workers or default_workers(),
+        speaking_processes(options, provider.max_concurrency),
         options.provider,
         voice,
         options.cache_dir,
@@ -214,6 +215,13 @@ def _fallback_voices(options: ConvertOptions) -> list[VoiceChoice]:
             continue
         voices.append(VoiceChoice(name, voice, options.speed, fallback.sample_rate(voice)))
     return voices
+
+
+def speaking_processes(options: ConvertOptions, provider_limit: int | None) -> int:
+    """One per core unless asked otherwise, and never more than a cloud voice takes at once
+    (each process sends one request at a time)."""
+    wanted = options.workers or default_workers()
+    return min(wanted, provider_limit) if provider_limit else wanted
 
 
 def _check_options(options: ConvertOptions) -> None:

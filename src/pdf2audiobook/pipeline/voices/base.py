@@ -117,10 +117,11 @@ class TTSProvider(ABC):
 
     name: ClassVar[str]
     max_chars: ClassVar[int]
-    max_concurrency: ClassVar[int | None] = None
-    """Most requests a provider takes at once (a cloud's rate limit); None: one per worker."""
     """The longest text, after `normalise_text`, that one `text_to_audio` call accepts.
     The text stage must cut chunks (and over-long sentences) to fit."""
+    max_concurrency: ClassVar[int | None] = None
+    """Most requests a provider takes at once (a cloud's rate limit); None: one per process
+    that speaks."""
 
     @abstractmethod
     def status(self) -> ProviderStatus:
