@@ -7,8 +7,8 @@ Every chapter records how many times it was claimed: a finished book whose chapt
 each claimed once was synthesised once, apart from the chapter a fault interrupted.
 
 The jobs speak with the `tone` test voice, which loads at once and, in the workers of tests
-that interrupt a chapter, takes a fixed time per chunk so that a chapter lasts long enough to
-be interrupted; these tests are about the queue, and the real voice is tested end to end
+that interrupt or watch a chapter, takes a fixed time per chunk so that a chapter lasts long
+enough for that; these tests are about the queue, and the real voice is tested end to end
 through the API and the pipeline.
 """
 
@@ -58,10 +58,12 @@ MAX_ATTEMPTS = 3
 JOB_SECONDS = 240.0
 """Bound on one test's book: the sample takes about 10 s with the tone voice on one core."""
 VOICE = "tone"
-SLOW_CHUNK_SECONDS = 0.1
-"""For workers whose chapters a test interrupts or watches: about 25 chunks a chapter, so a
-chapter takes some 2.5 s, time to see it part-spoken and act before it is done. Other
-workers speak each chunk at once."""
+INTERRUPTED_CHUNK_SECONDS = 0.1
+"""For workers whose chapter a test interrupts: about 25 chunks a chapter, so a chapter takes
+some 2.5 s, time to see it part-spoken and act before it is done. Other workers speak each
+chunk at once (a chapter then takes about half a second)."""
+WATCHED_CHUNK_SECONDS = 0.04
+"""For a worker whose book a test watches chapter by chapter: a chapter takes about 1.5 s."""
 
 pytestmark = pytest.mark.timeout(600)
 
@@ -90,9 +92,10 @@ class Cluster:
     sessions: sessionmaker[Session]
     processes: list[CeleryProcess] = field(default_factory=list)
 
-    def worker(self, name: str, concurrency: int = 1, *, slow: bool = False) -> CeleryProcess:
-        """A worker; `slow` makes each chunk take `SLOW_CHUNK_SECONDS`."""
-        chunk_seconds = SLOW_CHUNK_SECONDS if slow else 0.0
+    def worker(
+        self, name: str, concurrency: int = 1, *, chunk_seconds: float = 0.0
+    ) -> CeleryProcess:
+        """A worker whose tone voice takes `chunk_seconds` per chunk."""
         process = CeleryProcess(
             ["worker", f"--concurrency={concurrency}", f"--hostname={name}@%h"],
             {**self.environment, tone.SECONDS_PER_CHUNK_ENV_VAR: str(chunk_seconds)},
@@ -253,7 +256,7 @@ def _assert_completed_once(snapshot: Snapshot, interrupted: set[int]) -> None:
 def test_a_worker_process_killed_mid_chapter_is_replaced_and_the_book_completes(
     cluster: Cluster,
 ) -> None:
-    worker = cluster.worker("one", slow=True)
+    worker = cluster.worker("one", chunk_seconds=INTERRUPTED_CHUNK_SECONDS)
     cluster.beat()
     job_id = cluster.submit(speed=1.05)
     number, pid = cluster.wait_chapter_speaking(job_id)
@@ -267,7 +270,7 @@ def test_a_worker_process_killed_mid_chapter_is_replaced_and_the_book_completes(
 def test_a_whole_worker_killed_mid_chapter_hands_the_book_to_a_new_worker(
     cluster: Cluster,
 ) -> None:
-    first = cluster.worker("first", slow=True)
+    first = cluster.worker("first", chunk_seconds=INTERRUPTED_CHUNK_SECONDS)
     cluster.beat()
     job_id = cluster.submit(speed=1.1)
     number, _ = cluster.wait_chapter_speaking(job_id)
@@ -281,7 +284,7 @@ def test_a_whole_worker_killed_mid_chapter_hands_the_book_to_a_new_worker(
 def test_a_redis_restart_without_persistence_loses_queued_chapters_but_not_the_book(
     cluster: Cluster,
 ) -> None:
-    cluster.worker("one", slow=True)
+    cluster.worker("one", chunk_seconds=INTERRUPTED_CHUNK_SECONDS)
     cluster.beat()
     job_id = cluster.submit(speed=1.15)
     number, _ = cluster.wait_chapter_speaking(job_id)
@@ -374,7 +377,7 @@ def _upload(client: TestClient, headers: dict[str, str], *, speed: str) -> str:
 def test_the_api_sends_jobs_to_workers_and_serves_each_chapter_before_the_book(
     cluster: Cluster, signing_key: rsa.RSAPrivateKey
 ) -> None:
-    cluster.worker("one", slow=True)
+    cluster.worker("one", chunk_seconds=WATCHED_CHUNK_SECONDS)
     cluster.beat()
     settings, headers = _api_settings(cluster, signing_key)
     with TestClient(create_app(settings)) as client:
