@@ -71,6 +71,11 @@ def new_job(sessions: sessionmaker[Session], storage: Storage, pdf: Path = SAMPL
         return job.id
 
 
+def job_exists(sessions: sessionmaker[Session], job_id: str) -> bool:
+    with session_scope(sessions) as session:
+        return session.get(Job, job_id) is not None
+
+
 def snapshot(sessions: sessionmaker[Session], job_id: str) -> Snapshot:
     with session_scope(sessions) as session:
         job = session.get(Job, job_id)

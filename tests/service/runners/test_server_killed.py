@@ -33,6 +33,7 @@ from .conftest import (
     Snapshot,
     assert_completed_once,
     children_of,
+    job_exists,
     process_exists,
     snapshot,
     wait_finished,
@@ -145,6 +146,8 @@ def test_a_killed_server_leaves_no_process_or_scratch_and_resumes_the_book_after
         )
     assert response.status_code == 201, response.text
     job_id = response.json()["id"]
+    # The API may answer before its transaction is visible to another connection.
+    wait_for(lambda: job_exists(sessions, job_id), 10, "the job's row")
 
     def one_done_one_speaking() -> bool:
         chapters = snapshot(sessions, job_id).chapters
