@@ -15,14 +15,21 @@ from tests.conftest import SAMPLES, corpus_file
 COMMAND = str(Path(sys.executable).parent / "pdf2audiobook")
 
 
-def _run(*args: str, cache: Path) -> subprocess.CompletedProcess[str]:
-    env = {"PDF2AUDIOBOOK_CACHE": str(cache), "PATH": "/usr/bin:/bin", "HOME": str(cache)}
+def _run(*args: str, cache: Path, home: Path | None = None) -> subprocess.CompletedProcess[str]:
+    env = {
+        "PDF2AUDIOBOOK_CACHE": str(cache),
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(home or cache),
+    }
     return subprocess.run(
         [COMMAND, *args], capture_output=True, text=True, check=False, timeout=600, env=env
     )
 
 
-def test_convert_writes_the_book_and_reports_what_it_made(tmp_path: Path) -> None:
+def test_convert_writes_the_book_and_reports_what_it_made(
+    tmp_path: Path, sample_chunk_cache: Path
+) -> None:
+    # The session's chunks of the sample: this tests the command, not the voice again.
     out = tmp_path / "fables.mp3"
     result = _run(
         "convert",
@@ -31,9 +38,8 @@ def test_convert_writes_the_book_and_reports_what_it_made(tmp_path: Path) -> Non
         str(out),
         "--format",
         "mp3",
-        "--speed",
-        "1.5",
-        cache=tmp_path,
+        cache=sample_chunk_cache,
+        home=tmp_path,
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith(f"{out}: 0:")

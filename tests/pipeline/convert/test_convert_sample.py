@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,7 +30,7 @@ from pdf2audiobook.pipeline.reading.reader import ReadOptions, read_pdf
 from pdf2audiobook.pipeline.speech import Pause, chapter_speech, split_sentences
 from pdf2audiobook.pipeline.summary.chapters import SummaryMode
 from pdf2audiobook.pipeline.voices import ChunkCache, get_provider
-from tests.conftest import SAMPLES
+from tests.conftest import SAMPLES, SampleConversion
 
 SAMPLE_BOOK = SAMPLES / "sample-book.pdf"
 JOIN_SLACK = {"m4b": 0.1, "mp3": 0.2}
@@ -50,8 +51,8 @@ class Converted:
 
 
 @pytest.fixture(scope="module")
-def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("chunks")
+def cache_dir(sample_chunk_cache: Path) -> Path:
+    return sample_chunk_cache
 
 
 def _convert(out: Path, fmt: str, cache: Path) -> Converted:
@@ -62,8 +63,11 @@ def _convert(out: Path, fmt: str, cache: Path) -> Converted:
 
 
 @pytest.fixture(scope="module")
-def m4b(tmp_path_factory: pytest.TempPathFactory, cache_dir: Path) -> Converted:
-    return _convert(tmp_path_factory.mktemp("m4b") / "sample.m4b", "m4b", cache_dir)
+def m4b(sample_conversion: SampleConversion) -> Converted:
+    """The session's first conversion of the sample: every chunk synthesised, into the
+    cache the MP3 run then reads."""
+    done = sample_conversion
+    return Converted(done.result, done.events, done.cache)
 
 
 @pytest.fixture(scope="module")
@@ -193,7 +197,9 @@ def test_second_format_reuses_every_synthesised_chunk(m4b: Converted, mp3: Conve
 def test_summary_chapter_comes_first_and_is_made_of_the_books_sentences(
     tmp_path: Path, m4b: Converted, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    cache_dir = m4b.cache
+    # A copy: the summary's chunks must be new to this cache, whatever ran before.
+    cache_dir = tmp_path / "chunks"
+    shutil.copytree(m4b.cache, cache_dir)
     # No language model configured: the summary is extractive, from the book itself.
     for name in ("SUMMARY_LLM_BASE_URL", "SUMMARY_LLM_MODEL"):
         monkeypatch.delenv(name, raising=False)

@@ -13,6 +13,7 @@ from pdf2audiobook.pipeline.reading.reader import ReadOptions, read_pdf
 from pdf2audiobook.pipeline.speech import chapter_speech
 from pdf2audiobook.pipeline.voices import get_provider
 from pdf2audiobook.pipeline.voices.cloud.errors import ProviderOutageError
+from pdf2audiobook.pipeline.voices.tone import ENABLE_ENV_VAR
 from tests.conftest import SAMPLES
 from tests.pipeline.voices.cloud.fake_openai import FakeOpenAI, server_error
 from tests.pipeline.voices.cloud.fake_service import Answer, RecordedRequest
@@ -38,7 +39,7 @@ class ServerThatDiesAfter(FakeOpenAI):
 
 def _chunks_per_chapter() -> list[int]:
     # Chunks must fit both voices, so the smaller limit decides how the text is cut.
-    limit = min(get_provider(name).max_chars for name in ("openai-compatible", "local"))
+    limit = min(get_provider(name).max_chars for name in ("openai-compatible", "tone"))
     book = build_book(read_pdf(SAMPLE, ReadOptions()))
     return [len(chapter_speech(c.title, spoken_paragraphs(c), limit)) for c in book.chapters]
 
@@ -52,6 +53,8 @@ def compatible_server(monkeypatch: pytest.MonkeyPatch) -> ServerThatDiesAfter:
     monkeypatch.setenv("OPENAI_COMPATIBLE_MODEL", "kokoro")
     monkeypatch.setenv("OPENAI_COMPATIBLE_VOICE", "af_heart")
     monkeypatch.setenv("OPENAI_COMPATIBLE_SAMPLE_RATE", str(SERVER_RATE))
+    # The voice that takes over: the test voice, as this tests the hand-over, not a voice.
+    monkeypatch.setenv(ENABLE_ENV_VAR, "1")
     return server
 
 
@@ -65,14 +68,14 @@ def test_outage_mid_book_hands_the_chapter_to_the_next_provider(
             ConvertOptions(
                 output=tmp_path / "book.m4b",
                 provider="openai-compatible",
-                fallback_providers=("local",),
+                fallback_providers=("tone",),
                 workers=1,
             ),
         )
     voices = result.chapter_voices
     assert voices[0][0] == "openai-compatible"
-    assert voices[1:] == [("local", "heart"), ("local", "heart")]
-    assert set(result.characters_by_provider) == {"openai-compatible", "local"}
+    assert voices[1:] == [("tone", "high"), ("tone", "high")]
+    assert set(result.characters_by_provider) == {"openai-compatible", "tone"}
     with av.open(str(result.path)) as container:
         assert container.streams.audio[0].sample_rate == SERVER_RATE
         assert len(container.chapters()) == 3
