@@ -12,7 +12,7 @@ import av
 import pytest
 
 from pdf2audiobook.pipeline.voices import ChunkCache
-from pdf2audiobook.pipeline.voices.tone import ENABLE_ENV_VAR
+from pdf2audiobook.pipeline.voices.tone import ENABLE_ENV_VAR, SECONDS_PER_CHUNK_ENV_VAR
 from pdf2audiobook.service.jobs.lifecycle.files import JobFiles, drop_cached_chunks
 from pdf2audiobook.service.jobs.lifecycle.keys import plan_key_for
 from pdf2audiobook.service.jobs.lifecycle.repository import JobRepository
@@ -223,12 +223,14 @@ def test_a_storage_outage_gives_the_job_back_for_a_retry(book_context: StageCont
 
 
 def test_a_cancelled_job_stops_between_chunks_and_keeps_no_chapter_audio(
-    book_context: StageContext,
+    book_context: StageContext, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     context = book_context
     queue = InlineQueue()
-    # A speed no other test uses, so nothing comes from the shared cache: real synthesis.
-    job_id = new_job(context, reading_speed=0.93)
+    # The test voice at a pace that leaves the chapter half spoken when the cancel lands.
+    monkeypatch.setenv(ENABLE_ENV_VAR, "1")
+    monkeypatch.setenv(SECONDS_PER_CHUNK_ENV_VAR, "0.05")
+    job_id = new_job(context, provider="tone")
     queue.extract(job_id, None)
     queue.deliver(context)
     _, (chapter_job, number) = queue.messages[1]  # the longest chapter
