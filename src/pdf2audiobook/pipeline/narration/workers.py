@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
-import os
-import signal
 from concurrent.futures import Future
 from functools import partial
 from multiprocessing.connection import Connection
@@ -23,8 +21,6 @@ from pdf2audiobook.pipeline.voices import ChunkCache, get_provider
 
 Message = tuple[str, int, int, float]
 """(kind, unit id, characters, seconds); kind is "restarted", "spoke" or "done"."""
-
-_THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
 class UnitWorkers:
@@ -107,12 +103,6 @@ def _initialise(
     cache_max_bytes: int | None,
 ) -> None:
     global _channel, _cache
-    # Ctrl-C reaches the whole process group; the parent answers it by ending the pool,
-    # and a process interrupted on its own would only print a traceback.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    # The engines run on one thread each; the pool supplies the parallelism.
-    for variable in _THREAD_VARIABLES:
-        os.environ[variable] = "1"
     _channel = channel
     _cache = ChunkCache(cache_dir, max_bytes=cache_max_bytes) if cache_dir else None
     # A voice that cannot load fails the first unit with its own message instead.

@@ -17,6 +17,7 @@ import contextlib
 import logging
 import multiprocessing
 import os
+import signal
 import threading
 from collections import deque
 from collections.abc import Callable
@@ -30,6 +31,7 @@ _T = TypeVar("_T")
 _log = logging.getLogger(__name__)
 
 _ORPHAN_EXIT_CODE = 70
+_THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 _STOP_SECONDS = 5.0
 
 
@@ -75,6 +77,7 @@ class _Queue:
 class ProcessPool:
     """`size` worker processes (spawned, so no lock or connection is inherited).
 
+    Each process computes on one thread and ignores Ctrl-C (the parent ends the pool).
     `initializer` runs once in each new process before its first task; `eager` starts the
     processes at once rather than with their first task. Functions and their arguments
     must be picklable (module-level functions). Safe to call from any thread.
@@ -352,6 +355,13 @@ def _process_main(
     connection: Connection, lifeline: Connection, initializer: Callable[[], None] | None
 ) -> None:
     threading.Thread(target=_exit_with_parent, args=(lifeline,), daemon=True).start()
+    # Ctrl-C reaches the whole process group; the parent answers it by ending the pool,
+    # and a process interrupted on its own would only print a traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # One task at a time per process: the pool supplies the parallelism, so OpenMP or BLAS
+    # libraries loaded from here on must not start a thread per core each.
+    for variable in _THREAD_VARIABLES:
+        os.environ[variable] = "1"
     if initializer is not None:
         initializer()
     while True:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+from dataclasses import replace
 from typing import Any
 
 from celery import Celery, Task
@@ -60,13 +61,9 @@ def register_tasks(app: Celery, settings: Settings) -> None:
         _replace_authkey(pool_process)
 
     def run(task: Task[Any, Any], message: StageMessage) -> None:
-        message = StageMessage(
-            message.stage,
-            message.job_id,
-            str(task.request.id),
-            chapter=message.chapter,
-            password=message.password,
-            retries=int(task.request.retries or 0),
+        # The delivery's own task id (the lease owner) and how often Celery retried it.
+        message = replace(
+            message, task_id=str(task.request.id), retries=int(task.request.retries or 0)
         )
         try:
             delay = deliver(process.get(), message, enqueue)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from fastapi import UploadFile
 
 from pdf2audiobook.pipeline.errors import PipelineError
-from pdf2audiobook.pipeline.voices import ChunkCache, get_provider
+from pdf2audiobook.pipeline.voices import get_provider
 from pdf2audiobook.service.jobs.api.uploads import store_upload
-from pdf2audiobook.service.jobs.lifecycle.files import JobFiles
+from pdf2audiobook.service.jobs.lifecycle.files import JobFiles, chunk_cache_for
 from pdf2audiobook.service.jobs.lifecycle.options import JobOptions
 from pdf2audiobook.service.jobs.lifecycle.repository import IdempotencyKeyInUse, JobRepository
 from pdf2audiobook.service.kit.errors import BadRequest, Conflict, NotFound
@@ -123,7 +123,6 @@ class JobService:
     def _delete_files(self, jobs: list[JobFiles]) -> None:
         # Failures are logged and never undo the committed change: a deleted job's leftovers
         # are swept as orphans, a cancelled job's go when it expires.
-        settings = self._state.settings
-        cache = ChunkCache(settings.chunk_cache_dir, settings.chunk_cache_max_bytes)
+        cache = chunk_cache_for(self._state.settings)
         for files in jobs:
             files.delete(self._state.storage, cache)

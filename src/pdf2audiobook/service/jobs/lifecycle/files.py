@@ -12,6 +12,7 @@ from pdf2audiobook.pipeline.errors import PipelineError
 from pdf2audiobook.pipeline.voices import ChunkCache
 from pdf2audiobook.pipeline.voices.synthesis import cache_keys
 from pdf2audiobook.service.jobs.lifecycle.keys import job_output_prefixes, plan_key_for
+from pdf2audiobook.service.kit.settings import Settings
 from pdf2audiobook.service.models import Job
 from pdf2audiobook.service.storage.base import Storage, StorageKeyNotFound
 
@@ -67,6 +68,11 @@ class JobFiles:
                 complete = False
                 logger.warning("could not delete %s of job %s", target, self.job_id, exc_info=True)
         return complete
+
+
+def chunk_cache_for(settings: Settings) -> ChunkCache:
+    """The service's chunk cache: `data_dir/cache`, capped at CHUNK_CACHE_MAX_MB."""
+    return ChunkCache(settings.chunk_cache_dir, settings.chunk_cache_max_bytes)
 
 
 def drop_cached_chunks(storage: Storage, cache: ChunkCache, job_id: str) -> int:

@@ -12,8 +12,8 @@ the runner starts.
 from __future__ import annotations
 
 import logging
-import os
 import threading
+from collections.abc import Callable
 from concurrent.futures import Future
 from datetime import timedelta
 from functools import partial
@@ -35,7 +35,7 @@ from pdf2audiobook.service.jobs.runners.messages import (
 from pdf2audiobook.service.jobs.runners.process_context import ProcessContext
 from pdf2audiobook.service.jobs.runners.time_limits import limits_for
 from pdf2audiobook.service.jobs.stages import StageContext, reconcile
-from pdf2audiobook.service.jobs.stages.base import TIME_LIMIT_MESSAGE, TOO_MANY_ATTEMPTS, fail_job
+from pdf2audiobook.service.jobs.stages.base import TIME_LIMIT_MESSAGE, fail_job, give_up
 from pdf2audiobook.service.jobs.stages.repository import StageRepository
 from pdf2audiobook.service.kit.db import session_scope
 from pdf2audiobook.service.kit.settings import Settings
@@ -44,7 +44,6 @@ from pdf2audiobook.service.storage.factory import storage_from_settings
 
 logger = logging.getLogger(__name__)
 
-_THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 _MessageKey = tuple[JobStage, str, int]
 
 
@@ -162,14 +161,10 @@ class EmbeddedRunner:
                 self._retry_later(key, message.retried(), delay)
             return
         if isinstance(error, WorkerLostError):
-            attempts = self._settings.job_max_attempts
-            logger.error("job %s: %s", message.job_id, error)
-            fail_job(
-                self._context,
-                message.job_id,
-                "too_many_attempts",
-                TOO_MANY_ATTEMPTS.format(attempts=attempts),
-            )
+            # The last delivery normally finds the attempt cap reached and fails the job
+            # itself; this covers a process that died before it could claim anything.
+            with session_scope(self._context.sessions) as session:
+                give_up(session, message.job_id, self._settings.job_max_attempts)
             return
         if isinstance(error, TimeLimitError):
             logger.error("job %s: %s", message.job_id, error)
@@ -195,8 +190,8 @@ class EmbeddedRunner:
 
     # Background threads of the parent process.
 
-    def _start_thread(self, name: str, target: object) -> None:
-        thread = threading.Thread(target=target, name=name, daemon=True)  # type: ignore[arg-type]
+    def _start_thread(self, name: str, target: Callable[[], None]) -> None:
+        thread = threading.Thread(target=target, name=name, daemon=True)
         self._threads.append(thread)
         thread.start()
 
@@ -221,11 +216,9 @@ _process: ProcessContext | None = None
 
 
 def _initialise_process(settings: Settings) -> None:
-    """Once per pool process: one compute thread (the pool gives the parallelism), and the
-    default voice loading before the first chapter needs it."""
+    """Once per pool process: its database and storage, and the default voice loading
+    before the first chapter needs it."""
     global _process
-    for variable in _THREAD_VARIABLES:
-        os.environ[variable] = "1"
     _process = ProcessContext(settings)
     # In the background: the process takes its first message at once, and a chapter that
     # needs the voice before it is loaded waits for the same load (the engine has a lock).

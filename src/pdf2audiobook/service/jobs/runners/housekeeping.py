@@ -8,8 +8,8 @@ import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from pdf2audiobook.pipeline.voices import ChunkCache
 from pdf2audiobook.service.jobs.lifecycle.cleanup import delete_expired_jobs, sweep_orphaned_files
+from pdf2audiobook.service.jobs.lifecycle.files import chunk_cache_for
 from pdf2audiobook.service.jobs.stages import StageContext
 from pdf2audiobook.service.models import utc_now
 
@@ -29,7 +29,7 @@ def clean_up(context: StageContext) -> int:
         context.sessions,
         context.storage,
         timedelta(days=settings.job_retention_days),
-        cache=ChunkCache(settings.chunk_cache_dir, settings.chunk_cache_max_bytes),
+        cache=chunk_cache_for(settings),
     )
     swept = sweep_orphaned_files(context.sessions, context.storage)
     scratch = sweep_scratch(context.scratch_dir, SCRATCH_MIN_AGE)

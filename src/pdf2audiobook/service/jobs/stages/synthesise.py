@@ -8,7 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from pdf2audiobook.pipeline.narration import OutputSpec, narrate_chapter
-from pdf2audiobook.pipeline.voices import ChunkCache
+from pdf2audiobook.service.jobs.lifecycle.files import chunk_cache_for
 from pdf2audiobook.service.jobs.lifecycle.keys import AUDIO_CONTENT_TYPES, chapter_audio_key_for
 from pdf2audiobook.service.jobs.stages.base import (
     PROGRESS_WRITE_SECONDS,
@@ -87,7 +87,7 @@ def run_synthesise(
                         tags=replace(plan.tags, title=f"{plan.tags.title}: {title}"),
                         cover_jpeg=plan.cover_jpeg,
                     ),
-                    cache=ChunkCache(settings.chunk_cache_dir, settings.chunk_cache_max_bytes),
+                    cache=chunk_cache_for(settings),
                     on_progress=on_progress,
                 )
                 key = chapter_audio_key_for(job_id, number, plan.fmt)
