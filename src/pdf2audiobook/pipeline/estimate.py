@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from pdf2audiobook.pipeline.convert import spoken_paragraphs
 from pdf2audiobook.pipeline.document import Book
+from pdf2audiobook.pipeline.reading.text_count import TextCount
 from pdf2audiobook.pipeline.speech import Lexicon, chapter_speech
 from pdf2audiobook.pipeline.voices import provider_statuses
 from pdf2audiobook.pipeline.voices.pricing import cost_of
@@ -55,3 +57,19 @@ def estimate_book(
         )
         for status in provider_statuses()
     ]
+
+
+OCR_CHARACTERS_PER_PAGE = 2_000
+"""Assumed for a page of scanned text when pricing a book before OCR has read it: a dense
+book page holds about 1,800 characters."""
+SPOKEN_PER_VISIBLE = 1.2
+"""Spoken characters per visible character of a text layer: the spaces between words come
+back, and numbers and abbreviations are spelled out; removed headers and page numbers make
+up a little of it."""
+
+
+def characters_before_reading(count: TextCount) -> int:
+    """Characters a book will probably send to a voice, judged from a quick count: enough to
+    price it before it is read, a little over rather than under."""
+    spoken = count.characters * SPOKEN_PER_VISIBLE
+    return math.ceil(spoken + count.pages_without_text * OCR_CHARACTERS_PER_PAGE)

@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI
 from sqlalchemy.orm import Session, sessionmaker
 
+from pdf2audiobook.service.account.router import router as account_router
 from pdf2audiobook.service.auth import Authenticator, VerifiedIdentity
 from pdf2audiobook.service.health.router import router as health_router
 from pdf2audiobook.service.jobs.api.router import router as jobs_router
@@ -23,7 +24,6 @@ from pdf2audiobook.service.kit.handlers import install_error_handlers
 from pdf2audiobook.service.kit.settings import Settings
 from pdf2audiobook.service.state import JobRunner, ServiceState
 from pdf2audiobook.service.storage.factory import storage_from_settings
-from pdf2audiobook.service.users.router import router as users_router
 from pdf2audiobook.service.users.tokens import identity_for_token_hash
 from pdf2audiobook.service.voices.router import router as voices_router
 from pdf2audiobook.service.worker.runner import CeleryRunner
@@ -70,7 +70,7 @@ def create_app(settings: Settings, runner: JobRunner | None = None) -> FastAPI:
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware, max_body_bytes=settings.max_upload_bytes)
     api = APIRouter(prefix="/api/v1")
-    api.include_router(users_router)
+    api.include_router(account_router)
     api.include_router(jobs_router)
     api.include_router(voices_router)
     app.include_router(api)

@@ -51,7 +51,10 @@ def test_request_without_token_is_401_with_challenge(api: Api) -> None:
 def test_first_valid_token_creates_the_user_who_can_set_names(api: Api) -> None:
     me = api.client.get("/api/v1/auth/me", headers=api.headers(api.alice))
     assert me.status_code == 200
-    assert me.json()["credit_balance"] == 0
+    # A new user starts on the free plan with its monthly credits.
+    credits = api.client.get("/api/v1/credits", headers=api.headers(api.alice)).json()
+    assert me.json()["tier"] == credits["tier"] == "free"
+    assert me.json()["credit_balance"] == credits["balance"] > 0
     renamed = api.client.put(
         "/api/v1/auth/me",
         json={"first_name": "Alice", "last_name": "Liddell"},
@@ -160,9 +163,19 @@ def test_hostile_file_names_are_kept_for_display_only(api: Api, name: str) -> No
 
 
 @pytest.mark.parametrize("number", [12, 13, 14, 15, 16, 17, 19, 21, 22, 23, 24, 25])
-def test_hostile_pdfs_are_accepted_for_the_job_to_judge(api: Api, number: int) -> None:
-    # They start with %PDF-: the reading side's gate runs in the job and fails it there.
-    assert _submit(api, path=corpus_file(number)).status_code == 201
+def test_hostile_pdfs_are_priced_or_refused_with_a_reason_and_nothing_kept(
+    api: Api, number: int
+) -> None:
+    # Pricing counts the text in the reading sandbox: a file it cannot open is refused at
+    # once with the reading's own message; the rest are the job's to judge.
+    response = _submit(api, path=corpus_file(number))
+    assert response.status_code in (201, 400)
+    if response.status_code == 400:
+        assert _error(response) == "BadRequest"
+        assert len(response.json()["detail"]) > 20
+        assert not list(api.data_dir.rglob("*.pdf"))
+        listed = api.client.get("/api/v1/jobs", headers=api.headers(api.alice)).json()
+        assert listed["total"] == 0
 
 
 def test_cancel_then_retry_then_delete(api: Api) -> None:
@@ -255,7 +268,8 @@ def test_estimate_gives_characters_duration_and_cost_per_provider(api: Api) -> N
 
 def test_estimate_of_a_broken_pdf_is_a_400_with_the_reason(api: Api) -> None:
     response = _submit(api, path=corpus_file(16))
-    assert response.status_code == 201  # accepted as a job; the estimate reads it at once
+    assert response.status_code == 400  # it cannot be priced, so it is not accepted either
+    assert "damaged" in response.json()["detail"]
     with corpus_file(16).open("rb") as handle:
         estimate = api.client.post(
             "/api/v1/jobs/estimate",

@@ -33,6 +33,14 @@ class Unauthorized(ServiceError):
     headers: ClassVar[dict[str, str] | None] = {"WWW-Authenticate": "Bearer"}
 
 
+class PaymentRequired(ServiceError):
+    status_code = 402
+
+
+class Forbidden(ServiceError):
+    status_code = 403
+
+
 class NotFound(ServiceError):
     status_code = 404
 

@@ -25,6 +25,16 @@ class Environment(StrEnum):
     PRODUCTION = "production"
 
 
+class PaymentProviderName(StrEnum):
+    PADDLE = "paddle"
+    STRIPE = "stripe"
+
+
+class PaddleEnvironment(StrEnum):
+    SANDBOX = "sandbox"
+    PRODUCTION = "production"
+
+
 class StorageBackend(StrEnum):
     LOCAL = "local"
     S3 = "s3"
@@ -77,12 +87,38 @@ class Settings(BaseSettings):
     """Spoken chunks kept in `data_dir/cache` (so a retried or resumed job speaks only
     what is missing); the least recently used go first beyond this size."""
 
+    credits_enabled: bool = True
+    """Jobs cost credits (a 402 when the balance is short). Off, every job is free: a
+    private server for one household needs no paywall."""
+    products_cache_seconds: float = Field(default=300.0, ge=0)
+    """How long `/api/v1/products` is served from cache (Redis when REDIS_URL is set)."""
+    payment_provider: PaymentProviderName = PaymentProviderName.PADDLE
+    """Which provider sells credits and subscriptions; checkout answers 503 until its
+    API key is set."""
+    paddle_api_key: str | None = None
+    paddle_environment: PaddleEnvironment = PaddleEnvironment.SANDBOX
+    paddle_api_url: str | None = None
+    """Overrides the environment's API address (a proxy, a test server)."""
+    paddle_webhook_secrets: list[str] = Field(default_factory=list)
+    """The notification destination's secret key; two while rotating. Empty: the Paddle
+    webhook route answers 404 and accepts nothing."""
+    stripe_api_key: str | None = None
+    stripe_api_url: str | None = None
+    stripe_webhook_secrets: list[str] = Field(default_factory=list)
+    checkout_success_url: str | None = None
+    """Where a provider's hosted checkout sends the buyer back to (Stripe needs one)."""
+    webhook_tolerance_seconds: int = Field(default=300, ge=5, le=3600)
+    """Signed webhooks older (or further in the future) than this are refused as replays."""
+
     clerk_jwks_url: str | None = None
     jwt_public_key_pem: str | None = None
     jwt_issuer: str | None = None
     jwt_audience: str | None = None
     jwt_authorized_parties: list[str] = Field(default_factory=list)
     jwt_leeway_seconds: int = Field(default=30, ge=0, le=300)
+    jwt_role_claim: str = "role"
+    """A verified JWT whose claim of this name is "admin" (or a list holding it) acts as an
+    administrator; `pdf2audiobook users set-role` makes one without it."""
 
     @model_validator(mode="after")
     def _refuse_default_secret_outside_development(self) -> Self:

@@ -6,14 +6,14 @@ from pydantic import BaseModel, ConfigDict, Field
 
 
 class UserOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
     id: str
     email: str | None
     first_name: str | None
     last_name: str | None
-    credit_balance: int = 0
-    """Credits left; payments fill it in a later release, until then always 0."""
+    credit_balance: int
+    """Credits you can spend now (`/api/v1/credits` has what is held and the history)."""
+    tier: str
+    role: str
     created_at: datetime
 
 

@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from fastapi import UploadFile
 
 from pdf2audiobook.pipeline.errors import PipelineError
+from pdf2audiobook.pipeline.estimate import characters_before_reading
+from pdf2audiobook.pipeline.reading.limits import ReadLimits
+from pdf2audiobook.pipeline.reading.text_count import count_text
 from pdf2audiobook.pipeline.voices import get_provider
-from pdf2audiobook.service.jobs.api.uploads import store_upload
+from pdf2audiobook.service.credits.allowance import top_up_monthly_allowance
+from pdf2audiobook.service.credits.holds import InsufficientCredits, JobCredits
+from pdf2audiobook.service.credits.ledger import CreditLedger, job_key
+from pdf2audiobook.service.jobs.api.uploads import spooled_pdf
 from pdf2audiobook.service.jobs.lifecycle.files import JobFiles, chunk_cache_for
 from pdf2audiobook.service.jobs.lifecycle.options import JobOptions
 from pdf2audiobook.service.jobs.lifecycle.repository import IdempotencyKeyInUse, JobRepository
 from pdf2audiobook.service.kit.errors import BadRequest, Conflict, NotFound
 from pdf2audiobook.service.kit.unit_of_work import UnitOfWork
-from pdf2audiobook.service.models import Job, JobStatus, User
+from pdf2audiobook.service.models import CreditKind, Job, JobStatus, User, utc_now
 from pdf2audiobook.service.state import ServiceState
+from pdf2audiobook.service.storage.keys import new_object_key
 
 ACTIVE = (JobStatus.PENDING, JobStatus.PROCESSING)
 FINISHED_UNSUCCESSFULLY = (JobStatus.FAILED, JobStatus.CANCELLED)
@@ -35,7 +44,9 @@ class JobService:
     def __init__(self, state: ServiceState, work: UnitOfWork, user: User) -> None:
         self._state = state
         self._work = work
+        self._user = user
         self._jobs = JobRepository(work.session, user.id)
+        self._credits = JobCredits(work.session)
 
     def submit(
         self,
@@ -44,17 +55,26 @@ class JobService:
         password: str | None,
         idempotency_key: str | None,
     ) -> tuple[Job, bool]:
-        """Store the PDF and queue a job; returns the job and whether it is new.
+        """Store the PDF, hold its price in credits and queue a job; returns the job and
+        whether it is new.
 
-        A repeated Idempotency-Key returns the first job and stores nothing.
+        A repeated Idempotency-Key returns the first job, stores nothing and holds nothing
+        again. Raises InsufficientCredits (402) when the user cannot pay for the book, and
+        BadRequest when the PDF cannot be opened; nothing is stored then.
         """
         if idempotency_key is not None:
             existing = self._jobs.find_by_idempotency_key(idempotency_key)
             if existing is not None:
                 return existing, False
         check_options_can_be_honoured(options)
+        settings = self._state.settings
         storage = self._state.storage
-        pdf_key = store_upload(upload, storage, self._state.settings.max_upload_bytes)
+        with spooled_pdf(upload, settings.max_upload_bytes) as pdf:
+            characters = self._characters_to_price(pdf, password)
+            price = self._price(options.provider, characters)
+            self._refuse_if_short(price)
+            pdf_key = new_object_key("uploads", ".pdf")
+            storage.put_file(pdf_key, pdf, "application/pdf")
         try:
             job = self._jobs.create(
                 original_filename=upload.filename or "document.pdf",
@@ -62,13 +82,40 @@ class JobService:
                 options=options.model_dump(mode="json"),
                 idempotency_key=idempotency_key,
             )
+            self._credits.reserve(job, options.provider, characters, price)
         except IdempotencyKeyInUse as raced:
             storage.delete(pdf_key)
             return raced.existing, False
+        except BaseException:
+            storage.delete(pdf_key)
+            raise
         job_id = job.id
         # Enqueue only once the row is committed, so a worker always finds its job.
         self._work.after_commit(lambda: self._state.runner.submit(job_id, password))
         return job, True
+
+    def _characters_to_price(self, pdf: Path, password: str | None) -> int:
+        if not self._state.settings.credits_enabled:
+            return 0
+        limits = ReadLimits(max_pages=self._state.settings.max_pdf_pages)
+        try:
+            return characters_before_reading(count_text(pdf, password, limits))
+        except PipelineError as error:
+            raise BadRequest(error.message) from None
+
+    def _price(self, provider: str, characters: int) -> int:
+        if not self._state.settings.credits_enabled:
+            return 0
+        return self._credits.price(provider, characters)
+
+    def _refuse_if_short(self, price: int) -> None:
+        """Fail fast, before the upload is stored; `reserve` decides under the lock."""
+        if price <= 0:
+            return
+        top_up_monthly_allowance(self._work.session, self._user.id, utc_now())
+        available = CreditLedger(self._work.session).balance(self._user.id).available
+        if available < price:
+            raise InsufficientCredits(price, available)
 
     def get(self, job_id: str) -> Job:
         job = self._jobs.get(job_id)
@@ -90,26 +137,46 @@ class JobService:
         if not self._jobs.cancel(job):
             # The runner finished it between our read and the compare-and-set.
             raise Conflict("The job finished before it could be cancelled.")
+        self._credits.release(job.id, "was cancelled")
         self._work.after_commit(lambda: self._delete_files([outputs]))
         return job
 
     def retry(self, job_id: str) -> Job:
+        """Run a failed or cancelled job again, holding its price anew.
+
+        Raises Conflict for a job in another state, InsufficientCredits when the user can no
+        longer pay for it.
+        """
         job = self.get(job_id)
         if job.status not in FINISHED_UNSUCCESSFULLY:
             raise Conflict(
                 f"Only failed or cancelled jobs can be retried; this one is "
                 f"{job.status.value.lower()}."
             )
+        previous_run = job.billing_run
         self._jobs.reset_for_retry(job)
+        provider = str(job.options.get("provider", "local"))
+        characters = job.character_count or self._characters_held_before(job.id, previous_run)
+        price = self._price(provider, characters)
+        if price > 0:
+            top_up_monthly_allowance(self._work.session, self._user.id, utc_now())
+        self._credits.reserve(job, provider, characters, price)
         job_id = job.id
         self._work.after_commit(lambda: self._state.runner.submit(job_id, None))
         return job
+
+    def _characters_held_before(self, job_id: str, run: int) -> int:
+        key = job_key(job_id, run, CreditKind.RESERVE)
+        entries = CreditLedger(self._work.session).entries_for_job(job_id)
+        return next((entry.characters or 0 for entry in entries if entry.key == key), 0)
 
     def delete(self, job_id: str) -> None:
         job = self.get(job_id)
         if job.status is JobStatus.PROCESSING:
             raise Conflict("The job is running: cancel it first.")
         files = JobFiles.of(job)
+        if job.status is JobStatus.PENDING:
+            self._credits.release(job.id, "was deleted before it started")
         self._jobs.delete(job)
         self._work.after_commit(lambda: self._delete_files([files]))
 

@@ -10,8 +10,6 @@ from pathlib import Path
 from fastapi import UploadFile
 
 from pdf2audiobook.service.kit.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType
-from pdf2audiobook.service.storage.base import Storage
-from pdf2audiobook.service.storage.keys import new_object_key
 
 _MAGIC = b"%PDF-"
 _MAGIC_WINDOW = 1024
@@ -43,14 +41,3 @@ def spooled_pdf(upload: UploadFile, max_bytes: int) -> Iterator[Path]:
             raise UnsupportedMediaType("The uploaded file is not a PDF.")
         spool.flush()
         yield Path(spool.name)
-
-
-def store_upload(upload: UploadFile, storage: Storage, max_bytes: int) -> str:
-    """Copy the upload to storage under a new key of ours and return the key.
-
-    Raises as `spooled_pdf` does; nothing is stored unless every check passes.
-    """
-    with spooled_pdf(upload, max_bytes) as pdf:
-        key = new_object_key("uploads", ".pdf")
-        storage.put_file(key, pdf, "application/pdf")
-    return key

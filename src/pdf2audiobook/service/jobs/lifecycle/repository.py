@@ -181,14 +181,15 @@ class JobRepository:
     def reset_for_retry(self, job: Job) -> bool:
         """Put the owner's FAILED or CANCELLED `job` back to PENDING as if new: progress,
         error, timings, lease and attempt count are cleared (the next run replaces the chapter
-        plan). False when the job is not the owner's or is not in one of those states. `job` is
-        updated in place when it changes."""
+        plan) and a new billing run starts. False when the job is not the owner's or is not
+        in one of those states. `job` is updated in place when it changes."""
         return self._transition(
             job,
             (JobStatus.FAILED, JobStatus.CANCELLED),
             status=JobStatus.PENDING,
             progress=0,
             attempts=0,
+            billing_run=Job.billing_run + 1,
             error_code=None,
             error_message=None,
             started_at=None,

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import delete, insert, update
 
 from pdf2audiobook.pipeline import document
+from pdf2audiobook.service.credits.holds import JobCredits
 from pdf2audiobook.service.jobs.stages.lease_conditions import RepositoryBase, job_leased_to
 from pdf2audiobook.service.models import Job, JobStatus, RemovedBlock
 
@@ -71,9 +72,10 @@ class JobResults(RepositoryBase):
         audio_format: str,
         duration_seconds: float,
     ) -> bool:
-        """Mark the job COMPLETED with its audio and release the lease. False if the lease was
-        lost, in which case the audio at `audio_key` is not the job's."""
-        return self._update_leased(
+        """Mark the job COMPLETED with its audio, release the lease and spend the credits it
+        used. False if the lease was lost, in which case the audio at `audio_key` is not the
+        job's."""
+        completed = self._update_leased(
             job_id,
             owner,
             status=JobStatus.COMPLETED,
@@ -88,6 +90,9 @@ class JobResults(RepositoryBase):
             lease_expires_at=None,
             stage=None,
         )
+        if completed:
+            JobCredits(self._session).settle_completed(job_id)
+        return completed
 
     def _update_leased(self, job_id: str, owner: str, **values: Any) -> bool:
         statement = (

@@ -24,6 +24,7 @@ from sqlalchemy import (
     update,
 )
 
+from pdf2audiobook.service.credits.holds import JobCredits
 from pdf2audiobook.service.jobs.stages.chapter_leases import ChapterLeases
 from pdf2audiobook.service.jobs.stages.job_results import JobResults
 from pdf2audiobook.service.jobs.stages.lease_conditions import (
@@ -174,7 +175,8 @@ class StageRepository(ChapterLeases, JobResults, Reconciliation):
         return status is JobStatus.PROCESSING
 
     def fail_job(self, job_id: str, code: str, message: str) -> bool:
-        """Fail a PROCESSING job whoever holds it (a chapter task holds no job lease)."""
+        """Fail a PROCESSING job whoever holds it (a chapter task holds no job lease), and
+        give back the credits held for it."""
         statement = (
             update(Job)
             .where(Job.id == job_id, Job.status == JobStatus.PROCESSING)
@@ -189,7 +191,10 @@ class StageRepository(ChapterLeases, JobResults, Reconciliation):
             )
             .returning(Job.id)
         )
-        return self._session.execute(statement).first() is not None
+        failed = self._session.execute(statement).first() is not None
+        if failed:
+            JobCredits(self._session).release(job_id, "failed")
+        return failed
 
     def start_synthesis(
         self, job_id: str, owner: str, chapters: Sequence[ChapterSpec]

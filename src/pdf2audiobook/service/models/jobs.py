@@ -1,90 +1,32 @@
-"""The service's tables: users, their API tokens, conversion jobs and each job's chapter plan.
-
-The Alembic migrations in `service/migrations/` are the schema; these classes must match them
-(`alembic check` fails the build when they drift). Rows are read and written only through the
-repositories in each domain package.
-
-A job's PDF password is never stored, in clear or encrypted: it only unlocks a file we already
-hold, so it travels with the request and is never written to a row.
-"""
+"""Conversion jobs, each job's chapter plan, and what extraction left out."""
 
 from __future__ import annotations
 
-import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
-from typing import Any
 
 from sqlalchemy import (
     JSON,
     BigInteger,
     CheckConstraint,
-    DateTime,
-    Dialect,
-    Enum,
     Float,
     ForeignKey,
     Index,
     Integer,
-    MetaData,
     String,
     Text,
-    TypeDecorator,
     UniqueConstraint,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
-from typing_extensions import override
+from sqlalchemy.orm import Mapped, mapped_column
 
-NAMING_CONVENTION = {
-    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
-    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-JsonObject = dict[str, Any]
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-def new_id() -> str:
-    return str(uuid.uuid4())
-
-
-class UtcDateTime(TypeDecorator[datetime]):
-    """A timezone-aware UTC timestamp on every backend.
-
-    PostgreSQL keeps the offset (`timestamptz`); SQLite keeps none, so values are normalised to
-    UTC on the way in and marked UTC on the way out. Naive datetimes are refused rather than
-    guessed at.
-    """
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    @override
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError(f"naive datetime {value!r}; pass a timezone-aware UTC value")
-        return value.astimezone(UTC)
-
-    @override
-    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            return value.replace(tzinfo=UTC)
-        return value.astimezone(UTC)
-
-
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map = {datetime: UtcDateTime}  # noqa: RUF012 - SQLAlchemy's declared hook
+from pdf2audiobook.service.models.base import (
+    Base,
+    JsonObject,
+    TimestampedMixin,
+    new_id,
+    string_enum,
+    utc_now,
+)
 
 
 class JobStatus(StrEnum):
@@ -112,57 +54,6 @@ class ChapterStatus(StrEnum):
     FAILED = "failed"
 
 
-def _string_enum(enum_class: type[StrEnum], name: str) -> Enum:
-    # A VARCHAR guarded by a CHECK constraint behaves the same on SQLite and PostgreSQL, and
-    # autogenerate compares it stably; a native PostgreSQL enum would need hand-written
-    # ALTER TYPE migrations. Adding a member still needs a migration that rewrites the CHECK.
-    return Enum(
-        enum_class,
-        name=name,
-        native_enum=False,
-        create_constraint=True,
-        length=32,
-        values_callable=lambda members: [member.value for member in members],
-        validate_strings=True,
-    )
-
-
-class TimestampedMixin:
-    created_at: Mapped[datetime] = mapped_column(default=utc_now)
-    updated_at: Mapped[datetime] = mapped_column(default=utc_now, onupdate=utc_now)
-
-
-class User(TimestampedMixin, Base):
-    """Someone who signed in through the identity provider. Credits will be a ledger, not a
-    column here."""
-
-    __tablename__ = "users"
-
-    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
-    external_id: Mapped[str] = mapped_column(String(255), unique=True)
-    """The identity provider's subject (`sub` claim)."""
-    # Not unique: a person who deletes their identity-provider account and signs up again
-    # keeps the address but gets a new subject.
-    email: Mapped[str | None] = mapped_column(String(320))
-    first_name: Mapped[str | None] = mapped_column(String(100))
-    last_name: Mapped[str | None] = mapped_column(String(100))
-
-
-class ApiToken(Base):
-    """A personal access token. Only its SHA-256 digest is stored; the token itself is shown
-    once, at creation."""
-
-    __tablename__ = "api_tokens"
-
-    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
-    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    name: Mapped[str] = mapped_column(String(100))
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[datetime] = mapped_column(default=utc_now)
-    last_used_at: Mapped[datetime | None]
-    revoked_at: Mapped[datetime | None]
-
-
 class Job(TimestampedMixin, Base):
     """One PDF's conversion: its options, progress, lease and result.
 
@@ -184,7 +75,7 @@ class Job(TimestampedMixin, Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     status: Mapped[JobStatus] = mapped_column(
-        _string_enum(JobStatus, "job_status"), default=JobStatus.PENDING, index=True
+        string_enum(JobStatus, "job_status"), default=JobStatus.PENDING, index=True
     )
     progress: Mapped[int] = mapped_column(default=0)
     options: Mapped[JsonObject] = mapped_column(JSON, default=dict)
@@ -209,12 +100,15 @@ class Job(TimestampedMixin, Base):
     attempts: Mapped[int] = mapped_column(default=0)
     lease_owner: Mapped[str | None] = mapped_column(String(255))
     lease_expires_at: Mapped[datetime | None]
-    stage: Mapped[JobStage | None] = mapped_column(_string_enum(JobStage, "job_stage"))
+    stage: Mapped[JobStage | None] = mapped_column(string_enum(JobStage, "job_stage"))
     """Set while PROCESSING on Celery workers; the embedded runner leaves it empty."""
     enqueued_at: Mapped[datetime | None]
     """When a message for the job's current stage was last sent to the queue, so the
     reconciler can tell a job waiting in the queue from one whose message was lost."""
     idempotency_key: Mapped[str | None] = mapped_column(String(255))
+    billing_run: Mapped[int] = mapped_column(default=0, server_default="0")
+    """Counts the job's runs that hold credits: the first submission is run 0 and each retry
+    starts the next, so the ledger keys of one run never collide with another's."""
     created_at: Mapped[datetime] = mapped_column(default=utc_now, index=True)
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
@@ -234,7 +128,7 @@ class Chapter(Base):
     end_page: Mapped[int]
     word_count: Mapped[int]
     status: Mapped[ChapterStatus] = mapped_column(
-        _string_enum(ChapterStatus, "chapter_status"), default=ChapterStatus.PENDING
+        string_enum(ChapterStatus, "chapter_status"), default=ChapterStatus.PENDING
     )
     audio_key: Mapped[str | None] = mapped_column(String(512))
     duration_seconds: Mapped[float | None] = mapped_column(Float)

@@ -1,0 +1,123 @@
+"""Credits held for a job: reserved when it is submitted, spent as far as it used them when
+it completes, given back when it fails, is cancelled or deleted unstarted.
+
+Every call belongs in the same transaction as the job's change of status, which is a
+compare-and-set: only one ending can win, and the ledger's keys stop a second settlement.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from pdf2audiobook.service.credits.ledger import CreditLedger, NewEntry, job_key
+from pdf2audiobook.service.credits.pricing import VoiceRates, price_of
+from pdf2audiobook.service.kit.errors import PaymentRequired
+from pdf2audiobook.service.models import Chapter, CreditKind, Job
+
+
+class InsufficientCredits(PaymentRequired):
+    """402: the job costs more than the user has. Carries the figures for clients."""
+
+    def __init__(self, price: int, available: int) -> None:
+        self.price = price
+        self.available = available
+        self.missing = price - available
+        super().__init__(
+            f"This book costs {price} credits and you have {available}: "
+            f"{self.missing} more are needed. Buy credits or choose a cheaper voice."
+        )
+
+
+class JobCredits:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+        self._ledger = CreditLedger(session)
+        self._rates = VoiceRates(session)
+
+    def price(self, provider: str, characters: int) -> int:
+        return price_of(characters, self._rates.rate(provider))
+
+    def reserve(self, job: Job, provider: str, characters: int, price: int) -> None:
+        """Hold `price` credits for the job's current run.
+
+        Raises InsufficientCredits when the user's balance is short; two submissions racing
+        for the same credits queue on the ledger's lock, so they can never both be held.
+        """
+        if price <= 0:
+            return
+        self._ledger.lock(job.user_id)
+        available = self._ledger.balance(job.user_id).available
+        if available < price:
+            raise InsufficientCredits(price, available)
+        self._ledger.append(
+            NewEntry(
+                user_id=job.user_id,
+                key=job_key(job.id, job.billing_run, CreditKind.RESERVE),
+                kind=CreditKind.RESERVE,
+                amount=-price,
+                held=price,
+                job_id=job.id,
+                provider=provider,
+                characters=characters,
+                description=f"Held for {job.original_filename}",
+            )
+        )
+
+    def settle_completed(self, job_id: str) -> None:
+        """Spend what the finished job used, priced per chapter by the voice that read it
+        (a fallback voice may have taken over), never more than was held; give the rest
+        back."""
+        job = self._session.get(Job, job_id)
+        if job is None:
+            return
+        held = self._ledger.held_for_job(job.id, job.billing_run)
+        if held <= 0:
+            return
+        chapters = self._session.scalars(select(Chapter).where(Chapter.job_id == job.id))
+        default_provider = str(job.options.get("provider", "local"))
+        used = characters = 0
+        providers: set[str] = set()
+        for chapter in chapters:
+            provider = chapter.provider or default_provider
+            providers.add(provider)
+            used += self.price(provider, chapter.characters)
+            characters += chapter.characters
+        used = min(used, held)
+        if used > 0:
+            self._ledger.append(
+                NewEntry(
+                    user_id=job.user_id,
+                    key=job_key(job.id, job.billing_run, CreditKind.CAPTURE),
+                    kind=CreditKind.CAPTURE,
+                    amount=0,
+                    held=-used,
+                    job_id=job.id,
+                    provider=default_provider if len(providers) != 1 else providers.pop(),
+                    characters=characters,
+                    description=f"Spent on {job.original_filename}",
+                )
+            )
+        self._release(job, held - used, f"Not used by {job.original_filename}")
+
+    def release(self, job_id: str, why: str) -> None:
+        """Give back everything still held for the job's current run."""
+        job = self._session.get(Job, job_id)
+        if job is not None:
+            held = self._ledger.held_for_job(job.id, job.billing_run)
+            self._release(job, held, f"Returned: {job.original_filename} {why}")
+
+    def _release(self, job: Job, credits: int, description: str) -> None:
+        if credits <= 0:
+            return
+        self._ledger.append(
+            NewEntry(
+                user_id=job.user_id,
+                key=job_key(job.id, job.billing_run, CreditKind.RELEASE),
+                kind=CreditKind.RELEASE,
+                amount=credits,
+                held=-credits,
+                job_id=job.id,
+                description=description,
+            )
+        )

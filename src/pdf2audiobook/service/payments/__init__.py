@@ -1,0 +1,1 @@
+"""Payments: checkout through a payment provider, and the provider's signed webhooks."""
