@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 tokens_app = typer.Typer(
     help="Personal API tokens for a self-hosted service.", no_args_is_help=True
@@ -30,6 +35,16 @@ def create_token(
     name: Annotated[str, typer.Option("--name", help="A label to recognise it by.")] = "cli",
 ) -> None:
     """Print a new API token for EMAIL (created if new). It is shown once and stored hashed."""
+    from pdf2audiobook.service.users.tokens import create_token_for_email
+
+    with database_session() as session:
+        token = create_token_for_email(session, email, name)
+    typer.echo(token)
+
+
+@contextmanager
+def database_session() -> Iterator[Session]:
+    """One committed unit of work on the configured database, migrated first."""
     from pdf2audiobook.service.kit.db import (
         create_engine_from_settings,
         migrate,
@@ -37,14 +52,12 @@ def create_token(
         session_scope,
     )
     from pdf2audiobook.service.kit.settings import get_settings
-    from pdf2audiobook.service.users.tokens import create_token_for_email
 
     settings = get_settings()
     migrate(settings.resolved_database_url)
     engine = create_engine_from_settings(settings)
     try:
         with session_scope(session_factory(engine)) as session:
-            token = create_token_for_email(session, email, name)
+            yield session
     finally:
         engine.dispose()
-    typer.echo(token)

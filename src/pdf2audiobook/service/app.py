@@ -9,11 +9,13 @@ from fastapi import APIRouter, FastAPI
 from sqlalchemy.orm import Session, sessionmaker
 
 from pdf2audiobook.service.account.router import router as account_router
+from pdf2audiobook.service.admin.router import router as admin_router
 from pdf2audiobook.service.auth import Authenticator, VerifiedIdentity
 from pdf2audiobook.service.health.router import router as health_router
 from pdf2audiobook.service.jobs.api.router import router as jobs_router
 from pdf2audiobook.service.jobs.runners.embedded import EmbeddedRunner
 from pdf2audiobook.service.kit.body_limit import BodyLimitMiddleware
+from pdf2audiobook.service.kit.cache import cache_for
 from pdf2audiobook.service.kit.db import (
     create_engine_from_settings,
     migrate,
@@ -22,10 +24,13 @@ from pdf2audiobook.service.kit.db import (
 )
 from pdf2audiobook.service.kit.handlers import install_error_handlers
 from pdf2audiobook.service.kit.settings import Settings
+from pdf2audiobook.service.payments.router import router as payments_router
+from pdf2audiobook.service.products.router import router as products_router
 from pdf2audiobook.service.state import JobRunner, ServiceState
 from pdf2audiobook.service.storage.factory import storage_from_settings
 from pdf2audiobook.service.users.tokens import identity_for_token_hash
 from pdf2audiobook.service.voices.router import router as voices_router
+from pdf2audiobook.service.webhooks.router import router as webhooks_router
 from pdf2audiobook.service.worker.runner import CeleryRunner
 
 
@@ -53,6 +58,7 @@ def create_app(settings: Settings, runner: JobRunner | None = None) -> FastAPI:
         authenticator=Authenticator.from_settings(
             settings, resolve_api_token_hash=resolve_token_hash
         ),
+        cache=cache_for(settings.redis_url),
     )
 
     @asynccontextmanager
@@ -73,6 +79,10 @@ def create_app(settings: Settings, runner: JobRunner | None = None) -> FastAPI:
     api.include_router(account_router)
     api.include_router(jobs_router)
     api.include_router(voices_router)
+    api.include_router(products_router)
+    api.include_router(payments_router)
+    api.include_router(webhooks_router)
+    api.include_router(admin_router)
     app.include_router(api)
     app.include_router(health_router)
     return app

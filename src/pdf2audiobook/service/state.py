@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from pdf2audiobook.service.auth import Authenticator
+from pdf2audiobook.service.kit.cache import MemoryCache, TextCache
 from pdf2audiobook.service.kit.settings import Settings
 from pdf2audiobook.service.storage.base import Storage
 
@@ -39,3 +40,5 @@ class ServiceState:
     storage: Storage
     runner: JobRunner
     authenticator: Authenticator
+    cache: TextCache = field(default_factory=MemoryCache)
+    """Shared answers (the product catalogue): on Redis when REDIS_URL is set."""

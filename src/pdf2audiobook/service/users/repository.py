@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from pdf2audiobook.service.models import User
+from pdf2audiobook.service.models import User, UserRole
 
 
 class UserRepository:
@@ -51,3 +51,14 @@ class UserRepository:
         user.last_name = last_name
         self._session.flush()
         return user
+
+    def set_role_by_email(self, email: str, role: UserRole) -> int:
+        """Give every user with this address (case aside) `role`; returns how many."""
+        statement = (
+            update(User)
+            .where(func.lower(User.email) == email.strip().lower())
+            .values(role=role)
+            .returning(User.id)
+            .execution_options(synchronize_session=False)
+        )
+        return len(self._session.execute(statement).all())

@@ -20,8 +20,6 @@ class JobOut(BaseModel):
     page_count: int | None
     character_count: int | None
     duration_seconds: float | None
-    characters_sent: int | None
-    cost_usd: float | None
     notes: str | None
     title: str | None
     author: str | None

@@ -1,0 +1,1 @@
+"""Administration: every user's balance and usage, credit adjustments, any job's costs."""

@@ -1,0 +1,1 @@
+"""Payment providers' signed webhooks: stored once in an inbox, applied once."""
