@@ -22,6 +22,7 @@ from pdf2audiobook.pipeline.extract import book_to_json, extract_book
 from pdf2audiobook.pipeline.reading.reader import ReadOptions
 from pdf2audiobook.pipeline.summary.chapters import SummaryMode
 from pdf2audiobook.pipeline.voices import default_cache_dir, provider_statuses
+from pdf2audiobook.pipeline.voices.registry import canonical_provider_name
 
 CACHE_MAX_MB_ENV_VAR = "PDF2AUDIOBOOK_CACHE_MAX_MB"
 DEFAULT_CACHE_MAX_MB = 2048
@@ -102,8 +103,15 @@ def _print_plan(book: Book) -> None:
 
 VoiceTypeOption = Annotated[
     str | None,
-    typer.Option("--voice-type", help="default, female or male (male needs the piper extra)."),
+    typer.Option(
+        "--voice-type",
+        help="default, female, male (local: needs the piper extra) or child (azure, polly).",
+    ),
 ]
+
+
+def _provider_names(names: list[str] | None) -> list[str]:
+    return [canonical_provider_name(name) for name in names or ()]
 
 
 @app.command()
@@ -118,11 +126,20 @@ def convert(
     voice_type: VoiceTypeOption = None,
     voice: Annotated[str | None, typer.Option("--voice", help="A voice name.")] = None,
     provider: Annotated[
-        str, typer.Option("--provider", help="Voice provider (see `pdf2audiobook voices`).")
+        str,
+        typer.Option(
+            "--provider",
+            help="Voice provider (see `pdf2audiobook voices`).",
+            callback=canonical_provider_name,
+        ),
     ] = "local",
     fallback: Annotated[
         list[str] | None,
-        typer.Option("--fallback", help="Provider to take over a chapter if one fails (repeat)."),
+        typer.Option(
+            "--fallback",
+            help="Provider to take over a chapter if one fails (repeat).",
+            callback=_provider_names,
+        ),
     ] = None,
     speed: Annotated[float, typer.Option("--speed", help="Reading speed, 0.5 to 2.0.")] = 1.0,
     footnotes: FootnotesOption = FootnotePolicy.END,

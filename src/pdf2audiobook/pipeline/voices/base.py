@@ -18,6 +18,10 @@ MAX_SPEED = 2.0
 """Both engines accept speed factors in this range; outside it hibari's durations stop
 scaling and piper's pauses drift (tts-audio.md §2)."""
 
+VOICE_TYPES = ("default", "female", "male", "child")
+"""Every voice type a request may name. A provider maps those it has (`voice_types`) to
+voices of its own and refuses the others: an adult voice is never passed off as a child's."""
+
 _HORIZONTAL_SPACE = re.compile(r"[^\S\n]+")
 _LINE_BREAK = re.compile(r"\r\n?|[\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 # Control and invisible formatting characters (NUL, soft hyphen, zero-width space, BOM,
@@ -65,7 +69,7 @@ class VoiceInfo:
     name: str
     provider: str
     voice_type: str
-    """"female" or "male"."""
+    """"female", "male" or "child"."""
     language: str
     """BCP 47 tag, such as "en-US"."""
     available: bool
@@ -122,6 +126,8 @@ class TTSProvider(ABC):
     max_concurrency: ClassVar[int | None] = None
     """Most requests a provider takes at once (a cloud's rate limit); None: one per process
     that speaks."""
+    voice_types: ClassVar[tuple[str, ...]] = ("default", "female", "male")
+    """The voice types (of `VOICE_TYPES`) this provider has a voice for."""
 
     @abstractmethod
     def status(self) -> ProviderStatus:
@@ -131,8 +137,9 @@ class TTSProvider(ABC):
     def resolve_voice(self, voice: str | None, voice_type: str | None) -> str:
         """The concrete voice name to use.
 
-        `voice` is a voice name or None; `voice_type` is "default", "female", "male" or
-        None. Raises `UnknownVoiceError` for a name or type the provider does not have and
+        `voice` is a voice name or None; `voice_type` is one of `VOICE_TYPES` or None.
+        Raises `UnknownVoiceError` for a name or type the provider does not have (for a
+        type, naming the types it has and the providers that have the type asked for) and
         `VoiceUnavailableError`, with the reason, when the voice cannot speak here.
         """
 

@@ -17,8 +17,7 @@ from pdf2audiobook.pipeline.voices.base import (
     VoiceInfo,
 )
 from pdf2audiobook.pipeline.voices.errors import UnknownVoiceError, VoiceUnavailableError
-
-VOICE_TYPES = ("default", "female", "male")
+from pdf2audiobook.pipeline.voices.voice_types import checked_voice_type, is_voice_type
 
 
 class LocalProvider(TTSProvider):
@@ -51,18 +50,15 @@ class LocalProvider(TTSProvider):
         """A voice name: `voice` if given, else the first available voice of `voice_type`.
 
         Types: "default" and "female" mean heart; "male" means joe, else an installed
-        hibari male voice. `voice` may also be one of those type words. Raises
-        `UnknownVoiceError` for an unknown name or type, or a voice of the other type
-        than asked, and `VoiceUnavailableError` with the reason when it cannot speak here.
+        hibari male voice; no local voice is a child's. `voice` may also be one of those
+        type words. Raises `UnknownVoiceError` for an unknown name or type (for "child",
+        naming the providers that have one), or a voice of the other type than asked, and
+        `VoiceUnavailableError` with the reason when it cannot speak here.
         """
         catalogue = {info.name: info for info in self._catalogue()}
-        wanted_type = (voice_type or "default").strip().lower()
-        if wanted_type not in VOICE_TYPES:
-            raise UnknownVoiceError(
-                f"Unknown voice type {voice_type!r}; choose one of: {', '.join(VOICE_TYPES)}."
-            )
-        if voice is None or voice.strip().lower() in VOICE_TYPES:
-            return self._first_available(catalogue, voice.strip().lower() if voice else wanted_type)
+        wanted_type = checked_voice_type(self, voice_type)
+        if voice is None or is_voice_type(voice):
+            return self._first_available(catalogue, checked_voice_type(self, voice or wanted_type))
         name = voice.strip().lower()
         info = catalogue.get(name)
         if info is None:

@@ -28,14 +28,26 @@ PROVIDERS: dict[str, str] = {
 }
 """Each provider's name and where its class lives ("module:Class")."""
 
+PROVIDER_ALIASES: dict[str, str] = {"aws_polly": "polly", "eleven_labs": "elevenlabs"}
+"""Other names for our providers: the backend guidelines' `VoiceProvider` values, which
+their clients send."""
+
+
+def canonical_provider_name(name: str) -> str:
+    """`name` as the registry spells it: case and surrounding spaces ignored, an alias
+    replaced by its provider's own name. An unknown name comes back normalised only."""
+    normalised = name.strip().lower()
+    return PROVIDER_ALIASES.get(normalised, normalised)
+
 
 def provider_class(name: str) -> type[TTSProvider]:
-    """The provider class registered under `name` (case and spaces ignored).
+    """The provider class registered under `name` or an alias of it (case and spaces
+    ignored).
 
     Raises `UnknownProviderError`, listing the known names, for any other name.
     """
     try:
-        location = PROVIDERS[name.strip().lower()]
+        location = PROVIDERS[canonical_provider_name(name)]
     except KeyError:
         known = ", ".join(PROVIDERS)
         raise UnknownProviderError(
@@ -57,3 +69,11 @@ def get_provider(name: str) -> TTSProvider:
 def provider_statuses() -> list[ProviderStatus]:
     """Every provider with each of its voices, whether it can speak here, and why not."""
     return [provider_class(name)().status() for name in PROVIDERS]
+
+
+def providers_with_voice_type(voice_type: str) -> list[str]:
+    """The names of the providers that have a voice of `voice_type`, in registry order.
+
+    Imports every provider's module: for the message of a refusal, not for speaking.
+    """
+    return [name for name in PROVIDERS if voice_type in provider_class(name).voice_types]

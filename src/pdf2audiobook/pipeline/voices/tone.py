@@ -74,6 +74,7 @@ class ToneProvider(TTSProvider):
     """Tones for words: deterministic, instant to load, as slow per chunk as configured."""
 
     name: ClassVar[str] = "tone"
+    voice_types: ClassVar[tuple[str, ...]] = tuple(_VOICE_FOR_TYPE)
     max_chars: ClassVar[int] = 400
     """The local voice's limit, so a book is cut into the same chunks as with it."""
 
@@ -90,6 +91,7 @@ class ToneProvider(TTSProvider):
 
     def resolve_voice(self, voice: str | None, voice_type: str | None) -> str:
         return resolve_catalogue_voice(
+            provider=self,
             label="tone",
             voice=voice,
             voice_type=voice_type,

@@ -239,7 +239,11 @@ def test_missing_settings_make_the_provider_unavailable_with_the_reason(
 
     assert not status.available
     assert reason in str(status.reason)
-    assert {voice.name for voice in status.voices} == {"en-US-JennyNeural", "en-US-GuyNeural"}
+    assert {voice.name for voice in status.voices} == {
+        "en-US-JennyNeural",
+        "en-US-GuyNeural",
+        "en-US-AnaNeural",
+    }
     with pytest.raises(VoiceUnavailableError, match=reason):
         provider.resolve_voice(None, None)
 

@@ -235,7 +235,7 @@ def test_missing_settings_make_the_provider_unavailable_with_the_reason(
 
     assert not status.available
     assert reason in str(status.reason)
-    assert {voice.name for voice in status.voices} == {"Joanna", "Matthew"}
+    assert {voice.name for voice in status.voices} == {"Joanna", "Matthew", "Ivy"}
     with pytest.raises(VoiceUnavailableError, match=reason):
         provider.resolve_voice(None, None)
     assert fake.requests == []

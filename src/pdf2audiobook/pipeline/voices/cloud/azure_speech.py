@@ -43,9 +43,16 @@ AZURE_VOICES = {
     "default": "en-US-JennyNeural",
     "female": "en-US-JennyNeural",
     "male": "en-US-GuyNeural",
+    "child": "en-US-AnaNeural",
 }
-"""The spec's mapping of voice types to voices (backend guidelines, "Voice Mapping")."""
-_CATALOGUE = (("en-US-JennyNeural", "female"), ("en-US-GuyNeural", "male"))
+"""The spec's mapping of voice types to voices (backend guidelines, "Voice Mapping"), and
+for the "child" type its validation allows but its mapping lacks, Azure's US English
+child voice (Microsoft's voice list: en-US-AnaNeural, female, child)."""
+_CATALOGUE = (
+    ("en-US-JennyNeural", "female"),
+    ("en-US-GuyNeural", "male"),
+    ("en-US-AnaNeural", "child"),
+)
 AZURE_SAMPLE_RATE = 24_000
 OUTPUT_FORMAT = "raw-24khz-16bit-mono-pcm"
 MAX_AUDIO_SECONDS = 600.0
@@ -90,12 +97,14 @@ def ssml_document(text: str, voice: str, speed: float) -> str:
 class AzureSpeechProvider(TTSProvider):
     """Azure prebuilt neural voices; needs AZURE_SPEECH_KEY and AZURE_SPEECH_REGION.
 
-    Any Azure voice name is accepted as `voice`; the catalogue lists the spec's two. The
+    Any Azure voice name is accepted as `voice`; the catalogue lists the spec's two and a
+    child's voice. The
     HTTP client is created on first synthesis unless one is passed in, and `policy` sets
     the retries; tests pass both to reach a local server without waiting.
     """
 
     name: ClassVar[str] = "azure"
+    voice_types: ClassVar[tuple[str, ...]] = tuple(AZURE_VOICES)
     max_chars: ClassVar[int] = 3_000
     """Keeps each answer well inside Azure's 10-minute cut: neural voices speak about 150
     words (900 characters) a minute, so 3,000 characters last about 3.5 minutes, and 7 at
@@ -126,12 +135,14 @@ class AzureSpeechProvider(TTSProvider):
     def resolve_voice(self, voice: str | None, voice_type: str | None) -> str:
         """An Azure voice name: `voice` if given, else the spec's voice for `voice_type`.
 
-        Types: "default" and "female" are en-US-JennyNeural, "male" en-US-GuyNeural;
-        `voice` may be one of those words or any Azure voice name ("en-GB-SoniaNeural").
-        Raises `UnknownVoiceError` for an unknown type, a malformed name or a listed voice
-        of the other type, and `VoiceUnavailableError` until key and region are set.
+        Types: "default" and "female" are en-US-JennyNeural, "male" en-US-GuyNeural,
+        "child" en-US-AnaNeural; `voice` may be one of those words or any Azure voice name
+        ("en-GB-SoniaNeural"). Raises `UnknownVoiceError` for an unknown type, a malformed
+        name or a listed voice of another type, and `VoiceUnavailableError` until key and
+        region are set.
         """
         return resolve_catalogue_voice(
+            provider=self,
             label="Azure",
             voice=voice,
             voice_type=voice_type,

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 
-from pdf2audiobook.pipeline.voices.base import ProviderStatus, VoiceInfo
+from pdf2audiobook.pipeline.voices.base import ProviderStatus, TTSProvider, VoiceInfo
 from pdf2audiobook.pipeline.voices.errors import UnknownVoiceError, VoiceUnavailableError
-
-VOICE_TYPES = ("default", "female", "male")
+from pdf2audiobook.pipeline.voices.voice_types import checked_voice_type, is_voice_type
 
 
 def catalogue_status(
@@ -44,6 +43,7 @@ def catalogue_status(
 
 def resolve_catalogue_voice(
     *,
+    provider: TTSProvider,
     label: str,
     voice: str | None,
     voice_type: str | None,
@@ -53,17 +53,14 @@ def resolve_catalogue_voice(
     problem: str | None,
 ) -> str:
     """`voice` if given (a type word or any name `checked_name` accepts), else the voice for
-    `voice_type`. Raises UnknownVoiceError for an unknown type, a malformed name or a listed
-    voice of the other type, and VoiceUnavailableError when `problem` says why none can speak.
+    `voice_type`. Raises UnknownVoiceError for a type `provider` has no voice of, a malformed
+    name or a listed voice of another type, and VoiceUnavailableError when `problem` says
+    why none can speak.
     """
-    wanted_type = (voice_type or "default").strip().lower()
-    if wanted_type not in VOICE_TYPES:
-        raise UnknownVoiceError(
-            f"Unknown voice type {voice_type!r}; choose one of: {', '.join(VOICE_TYPES)}."
-        )
+    wanted_type = checked_voice_type(provider, voice_type)
     name = (voice or wanted_type).strip()
-    if name.lower() in VOICE_TYPES:
-        name = voice_for_type[name.lower()]
+    if is_voice_type(name):
+        name = voice_for_type[checked_voice_type(provider, name)]
     name = checked_name(name)
     listed_type = dict(catalogue).get(name)
     if wanted_type != "default" and listed_type not in (None, wanted_type):

@@ -33,7 +33,6 @@ from pdf2audiobook.pipeline.voices.base import (
     VoiceInfo,
     validate_speed,
 )
-from pdf2audiobook.pipeline.voices.cloud.catalogue import VOICE_TYPES
 from pdf2audiobook.pipeline.voices.cloud.http import RetryPolicy, request_with_retries
 from pdf2audiobook.pipeline.voices.cloud.pcm import decode_speech
 from pdf2audiobook.pipeline.voices.errors import (
@@ -41,6 +40,7 @@ from pdf2audiobook.pipeline.voices.errors import (
     UnknownVoiceError,
     VoiceUnavailableError,
 )
+from pdf2audiobook.pipeline.voices.voice_types import checked_voice_type, is_voice_type
 
 ELEVENLABS_SAMPLE_RATE = 24_000
 OUTPUT_FORMAT = f"pcm_{ELEVENLABS_SAMPLE_RATE}"
@@ -73,7 +73,8 @@ _VOICES = (
 )
 ELEVENLABS_VOICES = {"default": "rachel", "female": "rachel", "male": "adam"}
 """The spec's mapping (backend guidelines, "Voice Mapping": Rachel and Adam), by the
-public voice ids of ElevenLabs' premade voices."""
+public voice ids of ElevenLabs' premade voices. No "child": both are adult voices; a
+child-like voice of the account's library can still be named by its id."""
 
 
 class ElevenLabsSettings(BaseSettings):
@@ -94,6 +95,7 @@ class ElevenLabsProvider(TTSProvider):
     """Rachel and Adam, or any voice id of the account's library; needs ELEVENLABS_API_KEY."""
 
     name: ClassVar[str] = "elevenlabs"
+    voice_types: ClassVar[tuple[str, ...]] = tuple(ELEVENLABS_VOICES)
     max_chars: ClassVar[int] = 2_500
     """The smallest per-request limit of any plan and current model (free accounts,
     `max_characters_request_free_user` in `/v1/models`), so every key works. It also
@@ -137,24 +139,23 @@ class ElevenLabsProvider(TTSProvider):
     def resolve_voice(self, voice: str | None, voice_type: str | None) -> str:
         """The voice to use: "rachel", "adam", or `voice` itself when it is a voice id.
 
-        Types: "default" and "female" mean rachel, "male" adam; `voice` may be one of
-        those words too. A voice id from the account's library is passed through as is
-        (ids are case-sensitive); its type is unknown, so it is not checked. Raises
+        Types: "default" and "female" mean rachel, "male" adam, and there is no "child";
+        `voice` may be one of those words too. A voice id from the account's library is
+        passed through as is (ids are case-sensitive); its type is unknown, so it is not
+        checked, but a voice type asked for must still be one listed here. Raises
         `UnknownVoiceError` for an unknown name or type, or a voice of the other type than
         asked, and `VoiceUnavailableError` without an API key.
         """
-        wanted_type = (voice_type or "default").strip().lower()
-        if wanted_type not in VOICE_TYPES:
-            raise UnknownVoiceError(
-                f"Unknown voice type {voice_type!r}; choose one of: {', '.join(VOICE_TYPES)}."
-            )
+        wanted_type = checked_voice_type(self, voice_type)
         problem = self._missing_key()
         if problem is not None:
             raise VoiceUnavailableError(f"The ElevenLabs voices cannot be used: {problem}.")
         given = (voice or wanted_type).strip()
         if _VOICE_ID.fullmatch(given):
             return given
-        name = ELEVENLABS_VOICES.get(given.lower(), given.lower())
+        if is_voice_type(given):
+            given = ELEVENLABS_VOICES[checked_voice_type(self, given)]
+        name = given.lower()
         known = {v.name: v for v in _VOICES}
         info = known.get(name)
         if info is None:

@@ -54,7 +54,9 @@ GOOGLE_VOICES = {
     "female": "en-US-Neural2-F",
     "male": "en-US-Neural2-D",
 }
-"""The spec's mapping of voice types to voices (backend guidelines, "Voice Mapping")."""
+"""The spec's mapping of voice types to voices (backend guidelines, "Voice Mapping"). No
+"child": Google describes its voices by language and gender (`ssmlGender`) only and
+documents none as a child's, so a request for one is refused rather than read by an adult."""
 _CATALOGUE = (("en-US-Neural2-D", "male"), ("en-US-Neural2-F", "female"))
 GOOGLE_SAMPLE_RATE = 24_000
 """Asked for in every request; Neural2 voices are natively 24 kHz, so nothing is resampled."""
@@ -88,6 +90,7 @@ class GoogleTTSProvider(TTSProvider):
     """
 
     name: ClassVar[str] = "google"
+    voice_types: ClassVar[tuple[str, ...]] = tuple(GOOGLE_VOICES)
     max_chars: ClassVar[int] = 1_500
     """At most 3 UTF-8 bytes per character in the Basic Multilingual Plane (all Latin,
     Greek, Cyrillic and CJK text) keeps 1,500 characters within Google's 5,000-byte limit;
@@ -129,6 +132,7 @@ class GoogleTTSProvider(TTSProvider):
         other type, and `VoiceUnavailableError` when no credentials are configured.
         """
         return resolve_catalogue_voice(
+            provider=self,
             label="Google",
             voice=voice,
             voice_type=voice_type,

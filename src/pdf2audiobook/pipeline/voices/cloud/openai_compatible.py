@@ -16,7 +16,6 @@ from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from pdf2audiobook.pipeline.voices.base import ProviderStatus, VoiceInfo
-from pdf2audiobook.pipeline.voices.cloud.catalogue import VOICE_TYPES
 from pdf2audiobook.pipeline.voices.cloud.http import RetryPolicy
 from pdf2audiobook.pipeline.voices.cloud.openai_speech import (
     OPENAI_PCM_SAMPLE_RATE,
@@ -25,6 +24,7 @@ from pdf2audiobook.pipeline.voices.cloud.openai_speech import (
     api_root,
 )
 from pdf2audiobook.pipeline.voices.errors import UnknownVoiceError, VoiceUnavailableError
+from pdf2audiobook.pipeline.voices.voice_types import checked_voice_type, is_voice_type
 
 
 class OpenAICompatibleSettings(BaseSettings):
@@ -99,24 +99,21 @@ class OpenAICompatibleProvider(SpeechEndpointProvider):
     def resolve_voice(self, voice: str | None, voice_type: str | None) -> str:
         """`voice` as given, or the configured voice for no voice or a voice-type word.
 
-        Raises `UnknownVoiceError` for an unknown type, or when the configured voice is
+        Raises `UnknownVoiceError` for an unknown type or "child" (OPENAI_COMPATIBLE_VOICE_TYPE
+        is female or male), or when the configured voice is
         meant (no voice, a type word or its name) but is not of the type asked, and
         `VoiceUnavailableError` while OPENAI_COMPATIBLE_BASE_URL is unset. Any other
         named voice is not checked: only the server knows its voices and their types,
         and it refuses unknown ones.
         """
-        wanted_type = (voice_type or "default").strip().lower()
-        if wanted_type not in VOICE_TYPES:
-            raise UnknownVoiceError(
-                f"Unknown voice type {voice_type!r}; choose one of: {', '.join(VOICE_TYPES)}."
-            )
+        wanted_type = checked_voice_type(self, voice_type)
         problem = self._missing_url()
         if problem is not None:
             raise VoiceUnavailableError(f"The {self.name} voices cannot be used: {problem}.")
         configured = self._settings
         named = (voice or "").strip()
-        if named.lower() in VOICE_TYPES:
-            wanted_type, named = named.lower(), ""
+        if is_voice_type(named):
+            wanted_type, named = checked_voice_type(self, named), ""
         if named and named != configured.voice:
             return named
         if wanted_type != "default" and wanted_type != configured.voice_type:

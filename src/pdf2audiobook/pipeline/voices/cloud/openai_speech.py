@@ -32,10 +32,10 @@ from pdf2audiobook.pipeline.voices.base import (
     TTSProvider,
     VoiceInfo,
 )
-from pdf2audiobook.pipeline.voices.cloud.catalogue import VOICE_TYPES
 from pdf2audiobook.pipeline.voices.cloud.http import RetryPolicy, request_with_retries
 from pdf2audiobook.pipeline.voices.cloud.pcm import decode_speech
 from pdf2audiobook.pipeline.voices.errors import UnknownVoiceError, VoiceUnavailableError
+from pdf2audiobook.pipeline.voices.voice_types import checked_voice_type, is_voice_type
 
 OPENAI_PCM_SAMPLE_RATE = 24_000
 """`response_format: "pcm"` is always 24 kHz (OpenAI text-to-speech guide)."""
@@ -166,13 +166,15 @@ _VOICES = (
     _OpenAIVoice("cedar", "male", "natural, newest generation", False),
 )
 OPENAI_VOICES = {"default": "alloy", "female": "nova", "male": "onyx"}
-"""The spec's mapping of voice types to voices (backend guidelines, "Voice Mapping")."""
+"""The spec's mapping of voice types to voices (backend guidelines, "Voice Mapping"). No
+"child": OpenAI's built-in voices are all adult ones."""
 
 
 class OpenAIProvider(SpeechEndpointProvider):
     """OpenAI's built-in voices; needs OPENAI_API_KEY."""
 
     name: ClassVar[str] = "openai"
+    voice_types: ClassVar[tuple[str, ...]] = tuple(OPENAI_VOICES)
     max_chars: ClassVar[int] = OPENAI_INPUT_LIMIT
     """OpenAI's own limit: chunks as long as the API takes mean the fewest requests."""
 
@@ -200,20 +202,17 @@ class OpenAIProvider(SpeechEndpointProvider):
     def resolve_voice(self, voice: str | None, voice_type: str | None) -> str:
         """A built-in voice name: `voice` if given, else the spec's voice for `voice_type`.
 
-        Types: "default" is alloy, "female" nova, "male" onyx; `voice` may be one of those
-        words too. Raises `UnknownVoiceError` for an unknown name or type, or a voice of
+        Types: "default" is alloy, "female" nova, "male" onyx, and there is no "child";
+        `voice` may be one of those words too. Raises `UnknownVoiceError` for an unknown
+        name or type (for "child", naming the providers that have one), or a voice of
         the other type than asked, and `VoiceUnavailableError` without an API key or for a
         voice the configured model does not have.
         """
-        wanted_type = (voice_type or "default").strip().lower()
-        if wanted_type not in VOICE_TYPES:
-            raise UnknownVoiceError(
-                f"Unknown voice type {voice_type!r}; choose one of: {', '.join(VOICE_TYPES)}."
-            )
+        wanted_type = checked_voice_type(self, voice_type)
         catalogue = {info.name: info for info in self._catalogue()}
         name = (voice or wanted_type).strip().lower()
-        if name in VOICE_TYPES:
-            name = OPENAI_VOICES[name]
+        if is_voice_type(name):
+            name = OPENAI_VOICES[checked_voice_type(self, name)]
         info = catalogue.get(name)
         if info is None:
             raise UnknownVoiceError(

@@ -54,10 +54,13 @@ from pdf2audiobook.pipeline.voices.errors import (
     VoiceUnavailableError,
 )
 
-POLLY_VOICES = {"default": "Joanna", "female": "Joanna", "male": "Matthew"}
-"""The spec's mapping of voice types to voices (backend guidelines, "Voice Mapping")."""
-_CATALOGUE = (("Joanna", "female"), ("Matthew", "male"))
-"""Both speak US English with the standard and the neural engine."""
+POLLY_VOICES = {"default": "Joanna", "female": "Joanna", "male": "Matthew", "child": "Ivy"}
+"""The spec's mapping of voice types to voices (backend guidelines, "Voice Mapping"), and
+for the "child" type its validation allows but its mapping lacks, Ivy: Polly's US English
+"Female (child)" voice, which the neural and the standard engine both have, so it speaks
+whichever POLLY_ENGINE chooses."""
+_CATALOGUE = (("Joanna", "female"), ("Matthew", "male"), ("Ivy", "child"))
+"""All speak US English with the standard and the neural engine."""
 ENGINES = ("neural", "standard")
 POLLY_SAMPLE_RATE = 16_000
 """The highest rate Polly offers for `pcm`."""
@@ -111,12 +114,14 @@ def ssml_document(text: str, speed: float) -> str:
 class PollyProvider(TTSProvider):
     """Amazon Polly voices; needs AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.
 
-    Any Polly voice id is accepted as `voice`; the catalogue lists the spec's two. The
+    Any Polly voice id is accepted as `voice`; the catalogue lists the spec's two and a
+    child's voice. The
     boto3 client is created on first synthesis unless one is passed in; `max_attempts`
     sets botocore's standard-mode retries.
     """
 
     name: ClassVar[str] = "polly"
+    voice_types: ClassVar[tuple[str, ...]] = tuple(POLLY_VOICES)
     max_chars: ClassVar[int] = 2_500
     """Below Polly's 3,000 billed characters, with room for characters it may count
     differently from Python (the limit's counting of astral-plane characters and entity
@@ -149,12 +154,13 @@ class PollyProvider(TTSProvider):
     def resolve_voice(self, voice: str | None, voice_type: str | None) -> str:
         """A Polly voice id: `voice` if given, else the spec's voice for `voice_type`.
 
-        Types: "default" and "female" are Joanna, "male" Matthew; `voice` may be one of
-        those words or any Polly voice id ("Amy", "brian"). Raises `UnknownVoiceError`
-        for an unknown type, a malformed id or a listed voice of the other type, and
-        `VoiceUnavailableError` until credentials and a known engine are set.
+        Types: "default" and "female" are Joanna, "male" Matthew, "child" Ivy; `voice` may
+        be one of those words or any Polly voice id ("Amy", "brian"). Raises
+        `UnknownVoiceError` for an unknown type, a malformed id or a listed voice of another
+        type, and `VoiceUnavailableError` until credentials and a known engine are set.
         """
         return resolve_catalogue_voice(
+            provider=self,
             label="Polly",
             voice=voice,
             voice_type=voice_type,

@@ -6,6 +6,7 @@ from pathlib import PurePath
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Form, Header, Query, Request, Response, UploadFile
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import StreamingResponse
 
 from pdf2audiobook.pipeline.book_builder import FootnotePolicy
@@ -14,10 +15,12 @@ from pdf2audiobook.pipeline.estimate import estimate_book
 from pdf2audiobook.pipeline.extract import extract_book
 from pdf2audiobook.pipeline.reading.limits import ReadLimits
 from pdf2audiobook.pipeline.reading.reader import ReadOptions
+from pdf2audiobook.pipeline.voices.registry import DEFAULT_PROVIDER, canonical_provider_name
 from pdf2audiobook.service.auth import VerifiedIdentity
 from pdf2audiobook.service.deps import StateDep, WorkDep, current_identity
 from pdf2audiobook.service.jobs.api.downloads import audio_response
 from pdf2audiobook.service.jobs.api.events import EventTimingDep, job_event_stream
+from pdf2audiobook.service.jobs.api.form_fields import ONLY_DECLARED_FORM_FIELDS
 from pdf2audiobook.service.jobs.api.schemas import (
     ChapterOut,
     DeletedJobsOut,
@@ -37,19 +40,48 @@ from pdf2audiobook.service.models import Job, JobStatus
 from pdf2audiobook.service.users.current import UserDep
 
 _ERRORS: dict[int | str, dict[str, object]] = {
-    code: {"model": ErrorBody} for code in (400, 401, 404, 409, 413, 415, 422)
+    code: {"model": ErrorBody} for code in (400, 401, 402, 404, 409, 413, 415, 422)
 }
 router = APIRouter(prefix="/jobs", tags=["jobs"], responses=_ERRORS)
 
 
-@router.post("", response_model=JobOut, status_code=201)
+def _one_provider(provider: str | None, voice_provider: str | None) -> str:
+    """The provider asked for under our field name or the backend guidelines' one; a 422
+    when both are given and name different providers."""
+    named = {
+        canonical_provider_name(name) for name in (provider, voice_provider) if name is not None
+    }
+    if len(named) > 1:
+        raise RequestValidationError(
+            [
+                {
+                    "type": "value_error",
+                    "loc": ("body", "voice_provider"),
+                    "msg": (
+                        f"voice_provider {voice_provider!r} and provider {provider!r} name "
+                        "different providers; send one of them"
+                    ),
+                    "input": voice_provider,
+                }
+            ]
+        )
+    return named.pop() if named else DEFAULT_PROVIDER
+
+
+@router.post("", response_model=JobOut, status_code=201, dependencies=[ONLY_DECLARED_FORM_FIELDS])
 def create_job(
     response: Response,
     state: StateDep,
     work: WorkDep,
     user: UserDep,
     file: Annotated[UploadFile, File(description="The PDF to convert.")],
-    provider: Annotated[str, Form()] = "local",
+    provider: Annotated[
+        str | None,
+        Form(description=f"Voice provider (see GET /voices); {DEFAULT_PROVIDER} when not given."),
+    ] = None,
+    voice_provider: Annotated[
+        str | None, Form(description="The same as `provider`, by the backend guidelines' name.")
+    ] = None,
     voice_type: Annotated[VoiceType | None, Form()] = None,
     voice: Annotated[str | None, Form(max_length=64)] = None,
     reading_speed: Annotated[float, Form(ge=0.5, le=2.0)] = 1.0,
@@ -63,7 +95,7 @@ def create_job(
 ) -> Job:
     """Upload a PDF and start converting it. A repeated Idempotency-Key returns the first job."""
     options = JobOptions(
-        provider=provider,
+        provider=_one_provider(provider, voice_provider),
         voice_type=voice_type,
         voice=voice,
         reading_speed=reading_speed,
@@ -79,7 +111,9 @@ def create_job(
     return job
 
 
-@router.post("/estimate", response_model=list[EstimateOut])
+@router.post(
+    "/estimate", response_model=list[EstimateOut], dependencies=[ONLY_DECLARED_FORM_FIELDS]
+)
 def estimate_job(
     state: StateDep,
     user: UserDep,

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from pdf2audiobook.pipeline.book_builder import FootnotePolicy
+from pdf2audiobook.pipeline.voices.registry import canonical_provider_name
 
-VoiceType = Literal["default", "female", "male"]
+VoiceType = Literal["default", "female", "male", "child"]
+"""The pipeline's `VOICE_TYPES`; each provider refuses, naming the alternatives, those it
+has no voice for."""
 
 
 class JobOptions(BaseModel):
@@ -28,3 +31,9 @@ class JobOptions(BaseModel):
     chapter_recaps: bool = False
     output_format: Literal["m4b", "mp3"] = "m4b"
     footnotes: FootnotePolicy = FootnotePolicy.END
+
+    @field_validator("provider")
+    @classmethod
+    def _registry_name(cls, provider: str) -> str:
+        # "aws_polly" is stored, priced and reported as "polly": one name per provider.
+        return canonical_provider_name(provider)
