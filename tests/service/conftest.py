@@ -26,11 +26,13 @@ from pathlib import Path
 import httpx
 import psycopg
 import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
 from psycopg import sql
 from sqlalchemy import Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from pdf2audiobook.service.kit.db import create_engine_for, migrate, session_factory
+from tests.service.auth.token_factory import new_rsa_key
 
 MOTO_STARTUP_SECONDS = 30.0
 MOTO_POLL_SECONDS = 0.05
@@ -189,3 +191,9 @@ def _stop_moto(process: subprocess.Popen[bytes]) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def signing_key() -> rsa.RSAPrivateKey:
+    """The key the tests' identity provider signs sign-in tokens with."""
+    return new_rsa_key()

@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 
+from pdf2audiobook.cli.billing_commands import products_app, rates_app, users_app
 from pdf2audiobook.cli.progress_bar import ConvertProgressBar
 from pdf2audiobook.cli.service_commands import serve, tokens_app
 from pdf2audiobook.cli.worker_commands import beat, worker
@@ -254,6 +255,9 @@ app.command()(serve)
 app.command()(worker)
 app.command()(beat)
 app.add_typer(tokens_app, name="tokens")
+app.add_typer(products_app, name="products")
+app.add_typer(rates_app, name="rates")
+app.add_typer(users_app, name="users")
 
 
 def main() -> None:

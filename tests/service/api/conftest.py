@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 
 from pdf2audiobook.service.app import create_app
 from pdf2audiobook.service.kit.settings import Settings
-from tests.service.auth.token_factory import new_rsa_key, public_pem, rs256_token
+from tests.service.auth.token_factory import public_pem, rs256_token
 
 
 @dataclass
@@ -36,11 +36,6 @@ class QueueOnlyRunner:
     def check(self) -> None:
         if not self.started:
             raise RuntimeError("not started")
-
-
-@pytest.fixture(scope="session")
-def signing_key() -> rsa.RSAPrivateKey:
-    return new_rsa_key()
 
 
 def api_settings(data_dir: Path, key: rsa.RSAPrivateKey, **overrides: object) -> Settings:

@@ -10,9 +10,9 @@ from sqlalchemy import func, select
 from pdf2audiobook.service.credits.ledger import CreditLedger, NewEntry
 from pdf2audiobook.service.kit.db import session_scope
 from pdf2audiobook.service.models import CreditEntry, CreditKind, Job, JobStatus
-from tests.service.api.conftest import Api, api, signing_key
+from tests.service.api.conftest import Api, api
 
-__all__ = ["api", "signing_key"]  # the API fixtures, shared with these tests
+__all__ = ["api"]  # the API fixture, shared with these tests
 
 
 def user_id(api: Api, subject: str) -> str:
