@@ -1,0 +1,1 @@
+"""A fake Stripe API that runs as its own process, for tests of the Stripe client."""
