@@ -196,3 +196,13 @@ def test_job_submission_documents_the_402_of_missing_credits(api: Api) -> None:
     responses = api.app.openapi()["paths"]["/api/v1/jobs"]["post"]["responses"]
 
     assert "402" in responses
+
+
+def test_without_a_token_an_unknown_field_is_a_401_not_a_422(api: Api) -> None:
+    with SAMPLE.open("rb") as handle:
+        response = api.client.post(
+            "/api/v1/jobs",
+            files={"file": ("book.pdf", handle, "application/pdf")},
+            data={"conversion_mode": "full"},
+        )
+    assert response.status_code == 401

@@ -6,6 +6,8 @@ Clients built for other back ends send fields under other names (`voice_provider
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import Depends, Request
 from fastapi.dependencies.models import Dependant
 from fastapi.exceptions import RequestValidationError
@@ -47,5 +49,6 @@ async def refuse_undeclared_form_fields(request: Request) -> None:
         )
 
 
-ONLY_DECLARED_FORM_FIELDS = Depends(refuse_undeclared_form_fields)
-"""For a route's `dependencies=[...]`."""
+OnlyDeclaredFormFields = Annotated[None, Depends(refuse_undeclared_form_fields)]
+"""A route parameter; declared after the caller's identity, so a request without a valid
+token is refused with 401 before its fields are judged."""

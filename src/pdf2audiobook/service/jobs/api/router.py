@@ -20,7 +20,7 @@ from pdf2audiobook.service.auth import VerifiedIdentity
 from pdf2audiobook.service.deps import StateDep, WorkDep, current_identity
 from pdf2audiobook.service.jobs.api.downloads import audio_response
 from pdf2audiobook.service.jobs.api.events import EventTimingDep, job_event_stream
-from pdf2audiobook.service.jobs.api.form_fields import ONLY_DECLARED_FORM_FIELDS
+from pdf2audiobook.service.jobs.api.form_fields import OnlyDeclaredFormFields
 from pdf2audiobook.service.jobs.api.schemas import (
     ChapterOut,
     DeletedJobsOut,
@@ -68,12 +68,14 @@ def _one_provider(provider: str | None, voice_provider: str | None) -> str:
     return named.pop() if named else DEFAULT_PROVIDER
 
 
-@router.post("", response_model=JobOut, status_code=201, dependencies=[ONLY_DECLARED_FORM_FIELDS])
+@router.post("", response_model=JobOut, status_code=201)
 def create_job(
     response: Response,
     state: StateDep,
     work: WorkDep,
     user: UserDep,
+    # After the user: a caller without a valid token hears 401 before anything about fields.
+    _fields: OnlyDeclaredFormFields,
     file: Annotated[UploadFile, File(description="The PDF to convert.")],
     provider: Annotated[
         str | None,
@@ -112,11 +114,12 @@ def create_job(
 
 
 @router.post(
-    "/estimate", response_model=list[EstimateOut], dependencies=[ONLY_DECLARED_FORM_FIELDS]
+    "/estimate", response_model=list[EstimateOut]
 )
 def estimate_job(
     state: StateDep,
     user: UserDep,
+    _fields: OnlyDeclaredFormFields,
     file: Annotated[UploadFile, File(description="The PDF to estimate.")],
     reading_speed: Annotated[float, Form(ge=0.5, le=2.0)] = 1.0,
     footnotes: Annotated[FootnotePolicy, Form()] = FootnotePolicy.END,
