@@ -13,6 +13,7 @@ import pytest
 from pdf2audiobook.pipeline.estimate import characters_before_reading
 from pdf2audiobook.pipeline.reading.limits import ReadLimits
 from pdf2audiobook.pipeline.reading.text_count import count_text
+from pdf2audiobook.service.credits.holds import JobCredits
 from pdf2audiobook.service.credits.pricing import VoiceRates, price_of
 from pdf2audiobook.service.jobs.stages.repository import ChapterSpec, StageRepository
 from pdf2audiobook.service.kit.db import session_scope
@@ -233,3 +234,24 @@ def _complete(api: Api, job_id: str, chapter_characters: list[int]) -> None:
         assert stages.complete(
             job_id, owner, audio_key=f"books/{job_id}.m4b", audio_format="m4b", duration_seconds=2.0
         )
+
+
+def test_once_read_the_hold_fits_the_book_both_ways(paid_api: Api, priced: int) -> None:
+    give_credits(paid_api, paid_api.alice, priced + 10)
+    shorter = _submit(paid_api, paid_api.alice).json()["id"]
+    sessions = paid_api.app.state.service.sessions
+    exact = price_of(1_000, LOCAL_RATE)
+    with session_scope(sessions) as session:
+        JobCredits(session).reprice(shorter, 1_000)
+    assert balance(paid_api, paid_api.alice) == (priced + 10 - exact, exact)
+    # Reading twice (a retried extraction) changes nothing more.
+    with session_scope(sessions) as session:
+        JobCredits(session).reprice(shorter, 1_000)
+    assert balance(paid_api, paid_api.alice) == (priced + 10 - exact, exact)
+
+    longer = _submit(paid_api, paid_api.alice).json()["id"]
+    spare = priced + 10 - exact - priced
+    with session_scope(sessions) as session:
+        JobCredits(session).reprice(longer, 100_000_000)
+    # Only what the balance allows is held on top; the job is not stopped for the rest.
+    assert balance(paid_api, paid_api.alice) == (0, exact + priced + spare)

@@ -64,6 +64,49 @@ class JobCredits:
             )
         )
 
+    def reprice(self, job_id: str, characters: int) -> None:
+        """Fit the hold to the book as read, once its speech is counted exactly: the surplus
+        of the submission's estimate goes back at once, and a shortfall is held too when
+        the balance allows (otherwise the job goes on and costs no more than it held)."""
+        job = self._session.get(Job, job_id)
+        if job is None:
+            return
+        held = self._ledger.held_for_job(job.id, job.billing_run)
+        if held <= 0:
+            return
+        provider = str(job.options.get("provider", "local"))
+        exact = self.price(provider, characters)
+        key = job_key(job.id, job.billing_run, CreditKind.RESERVE)
+        if exact < held:
+            self._ledger.append(
+                NewEntry(
+                    user_id=job.user_id,
+                    key=f"{key}:surplus",
+                    kind=CreditKind.RELEASE,
+                    amount=held - exact,
+                    held=exact - held,
+                    job_id=job.id,
+                    description=f"Returned: {job.original_filename} is shorter than estimated",
+                )
+            )
+        elif exact > held:
+            self._ledger.lock(job.user_id)
+            extra = min(exact - held, self._ledger.balance(job.user_id).available)
+            if extra > 0:
+                self._ledger.append(
+                    NewEntry(
+                        user_id=job.user_id,
+                        key=f"{key}:shortfall",
+                        kind=CreditKind.RESERVE,
+                        amount=-extra,
+                        held=extra,
+                        job_id=job.id,
+                        provider=provider,
+                        characters=characters,
+                        description=f"Held for {job.original_filename}: longer than estimated",
+                    )
+                )
+
     def settle_completed(self, job_id: str) -> None:
         """Spend what the finished job used, priced per chapter by the voice that read it
         (a fallback voice may have taken over), never more than was held; give the rest

@@ -12,6 +12,7 @@ from pdf2audiobook.pipeline.progress import SYNTHESIS_START, ProgressEvent
 from pdf2audiobook.pipeline.reading.limits import ReadLimits
 from pdf2audiobook.pipeline.reading.reader import ReadOptions
 from pdf2audiobook.pipeline.summary.chapters import SummaryMode
+from pdf2audiobook.service.credits.holds import JobCredits
 from pdf2audiobook.service.jobs.lifecycle.keys import plan_key_for
 from pdf2audiobook.service.jobs.lifecycle.options import JobOptions
 from pdf2audiobook.service.jobs.stages.base import (
@@ -91,6 +92,7 @@ def run_extract(
                     character_count=plan.characters,
                 ):
                     raise JobStopped
+                JobCredits(session).reprice(job_id, plan.characters)
                 stages.replace_removed(job_id, book.removed)
                 return stages.start_synthesis(job_id, owner, specs)
 
