@@ -4,7 +4,8 @@ cache expires (PRODUCTS_CACHE_SECONDS)."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from enum import StrEnum
+from typing import Annotated, NoReturn, TypeVar
 
 import typer
 
@@ -15,9 +16,19 @@ rates_app = typer.Typer(help="What each voice costs, in credits.", no_args_is_he
 users_app = typer.Typer(help="Users of the service.", no_args_is_help=True)
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     typer.echo(f"Error: {message}", err=True)
     raise typer.Exit(1)
+
+
+Choice = TypeVar("Choice", bound=StrEnum)
+
+
+def _choice(choices: type[Choice], value: str, what: str) -> Choice:
+    try:
+        return choices(value)
+    except ValueError:
+        _fail(f"the {what} must be one of {', '.join(choice.value for choice in choices)}")
 
 
 @products_app.command("list")
@@ -53,16 +64,18 @@ def add_product(
     from pdf2audiobook.service.models import ProductKind, Tier
     from pdf2audiobook.service.products.repository import ProductRepository
 
+    chosen_kind = _choice(ProductKind, kind, "kind")
+    chosen_tier = _choice(Tier, tier, "tier") if tier else None
     try:
         with database_session() as session:
             ProductRepository(session).add(
                 product_id=product_id,
                 name=name,
-                kind=ProductKind(kind),
+                kind=chosen_kind,
                 credits=credits,
                 price_minor=round(price * 100),
                 currency=currency,
-                tier=Tier(tier) if tier else None,
+                tier=chosen_tier,
                 description=description,
             )
     except ValueError as error:
@@ -149,10 +162,7 @@ def set_role(
     from pdf2audiobook.service.models import UserRole
     from pdf2audiobook.service.users.repository import UserRepository
 
-    try:
-        chosen = UserRole(role)
-    except ValueError:
-        _fail("the role must be admin or user")
+    chosen = _choice(UserRole, role, "role")
     with database_session() as session:
         changed = UserRepository(session).set_role_by_email(email, chosen)
     if changed == 0:

@@ -93,14 +93,17 @@ class AdminRepository:
         spoken = self._session.execute(
             select(
                 Job.user_id,
+                User.email,
                 Chapter.provider,
                 func.count(func.distinct(Job.id)).label("jobs"),
                 func.coalesce(func.sum(Chapter.characters), 0).label("characters"),
                 func.coalesce(func.sum(Chapter.duration_seconds), 0.0).label("seconds"),
             )
             .join(Job, Chapter.job_id == Job.id)
+            .join(User, User.id == Job.user_id)
             .where(Chapter.provider.is_not(None))
-            .group_by(Job.user_id, Chapter.provider)
+            .group_by(Job.user_id, User.email, Chapter.provider)
+            .order_by(Job.user_id, Chapter.provider)
         ).all()
         spent = {
             (row.user_id, row.provider): -int(row.credits)
@@ -114,18 +117,17 @@ class AdminRepository:
                 .group_by(CreditEntry.user_id, CreditEntry.provider)
             )
         }
-        emails = dict(self._session.execute(select(User.id, User.email)).tuples().all())
         return [
             ProviderUsage(
                 user_id=row.user_id,
-                email=emails.get(row.user_id),
+                email=row.email,
                 provider=str(row.provider),
                 jobs=int(row.jobs),
                 characters=int(row.characters),
                 audio_seconds=float(row.seconds),
                 credits_spent=spent.get((row.user_id, row.provider), 0),
             )
-            for row in sorted(spoken, key=lambda r: (str(r.user_id), str(r.provider)))
+            for row in spoken
         ]
 
     def job(self, job_id: str) -> Job | None:

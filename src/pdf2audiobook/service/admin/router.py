@@ -78,18 +78,23 @@ def adjust_credits(
         raise NotFound("No such user.")
     ledger = CreditLedger(work.session)
     ledger.lock(user_id)
-    if ledger.balance(user_id).available + body.amount < 0:
-        raise Conflict("That would take the balance below zero.")
-    applied = ledger.append(
-        NewEntry(
-            user_id=user_id,
-            key=f"adjustment:{user_id}:{idempotency_key or uuid.uuid4()}",
-            kind=CreditKind.ADJUSTMENT,
-            amount=body.amount,
-            description=body.reason,
-            actor_id=admin.id,
+    key = f"adjustment:{user_id}:{idempotency_key or uuid.uuid4()}"
+    # A repeat is answered before the balance is checked: the adjustment it repeats may
+    # have taken away the very credits a second one would need.
+    applied = False
+    if not ledger.has(key):
+        if ledger.balance(user_id).available + body.amount < 0:
+            raise Conflict("That would take the balance below zero.")
+        applied = ledger.append(
+            NewEntry(
+                user_id=user_id,
+                key=key,
+                kind=CreditKind.ADJUSTMENT,
+                amount=body.amount,
+                description=body.reason,
+                actor_id=admin.id,
+            )
         )
-    )
     return CreditAdjustmentOut(
         user_id=user_id,
         amount=body.amount,

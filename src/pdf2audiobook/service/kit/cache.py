@@ -19,7 +19,8 @@ _REDIS_TIMEOUT_SECONDS = 0.5
 class TextCache(Protocol):
     def get(self, key: str) -> str | None: ...
 
-    def set(self, key: str, value: str, seconds: float) -> None: ...
+    def set(self, key: str, value: str, seconds: float) -> None:
+        """Keep `value` for `seconds`; zero or less keeps nothing (the cache is off)."""
 
 
 class MemoryCache:
@@ -37,6 +38,8 @@ class MemoryCache:
             return entry[1]
 
     def set(self, key: str, value: str, seconds: float) -> None:
+        if seconds <= 0:
+            return
         with self._lock:
             self._values[key] = (self._clock() + seconds, value)
 
@@ -62,6 +65,8 @@ class RedisCache:
         return value.decode() if isinstance(value, bytes) else None
 
     def set(self, key: str, value: str, seconds: float) -> None:
+        if seconds <= 0:
+            return
         try:
             self._client.set(self._prefix + key, value, px=max(1, int(seconds * 1000)))
         except redis.RedisError as error:

@@ -81,11 +81,19 @@ class ProductRepository:
         return product
 
     def set_price_id(self, product_id: str, provider: str, price_id: str | None) -> Product:
-        """Link the product to the provider's price (None unlinks it)."""
+        """Link the product to the provider's price (None unlinks it). Raises ValueError for
+        an unknown provider or product, or a price another product sells at (a payment
+        must name one product)."""
         column = PRICE_COLUMNS.get(provider)
         if column is None:
             raise ValueError(f"unknown payment provider {provider!r}")
         product = self._require(product_id)
+        if price_id:
+            other = self._session.scalars(
+                select(Product.id).where(column == price_id, Product.id != product_id)
+            ).first()
+            if other is not None:
+                raise ValueError(f"{other!r} already sells at {provider} price {price_id!r}")
         setattr(product, column.key, price_id or None)
         self._session.flush()
         return product
