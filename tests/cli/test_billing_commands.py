@@ -276,6 +276,18 @@ def test_set_rate_is_stored_and_listed(commands: Commands) -> None:
     assert [line.split("\t")[0] for line in listing] == sorted(SEEDED_PROVIDERS)
 
 
+def test_rate_set_under_another_name_of_a_provider_is_stored_under_its_own(
+    commands: Commands,
+) -> None:
+    changed = commands.run("rates", "set", " AWS_Polly ", "1800")
+
+    assert changed.exit_code == 0, changed.output
+    assert changed.stdout == "polly costs 1800 credits per million characters.\n"
+    with _database(commands.url) as session:
+        assert VoiceRates(session).rate("polly") == 1800
+    assert "aws_polly" not in commands.run("rates", "list").stdout.lower()
+
+
 def test_rate_of_an_unknown_provider_is_refused_with_the_known_ones(commands: Commands) -> None:
     refused = commands.run("rates", "set", "acme-voices", "10")
 

@@ -140,9 +140,11 @@ def set_rate(
     credits_per_million: Annotated[int, typer.Argument(help="Credits per million characters.")],
 ) -> None:
     """Set what a voice provider costs; a provider without a rate cannot be used."""
-    from pdf2audiobook.pipeline.voices.registry import PROVIDERS
+    from pdf2audiobook.pipeline.voices.registry import PROVIDERS, canonical_provider_name
     from pdf2audiobook.service.credits.pricing import VoiceRates
 
+    # Jobs name their provider this way too, so the rate is found under the same name.
+    provider = canonical_provider_name(provider)
     if provider not in PROVIDERS:
         _fail(f"unknown provider {provider!r}; known: {', '.join(sorted(PROVIDERS))}")
     try:
