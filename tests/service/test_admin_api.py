@@ -426,14 +426,14 @@ def test_usage_totals_each_users_chapters_per_provider(api: Api, admin: dict[str
         "characters": 20_000,
         "audio_hours": 0.5,
         "cost_usd": cost_of("openai", 20_000),
-        # A job's spending counts under the voice it was submitted with: 40 credits for
-        # openai's chapter and 5 for the fallback's.
-        "credits_spent": 45,
+        # Each voice's spending counts under that voice: 40 credits for openai's chapter;
+        # the fallback's 5 count under local.
+        "credits_spent": 40,
     }
     assert alices["local"]["jobs"] == 2
     assert alices["local"]["characters"] == 80_000
     assert alices["local"]["audio_hours"] == 1.5
-    assert alices["local"]["credits_spent"] == 3
+    assert alices["local"]["credits_spent"] == 3 + 5
     assert _balance(api, api.alice) == FREE_ALLOWANCE - 48
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from pdf2audiobook.service.credits.ledger import CreditLedger, NewEntry
 from pdf2audiobook.service.kit.db import session_scope
-from pdf2audiobook.service.models import CreditEntry, CreditKind, Job, JobStatus
+from pdf2audiobook.service.models import CreditEntry, CreditKind, Job, JobStatus, User
 from tests.service.api.conftest import Api, api
 
 __all__ = ["api"]  # the API fixture, shared with these tests
@@ -45,12 +45,14 @@ def give_credits(api: Api, subject: str, credits: int) -> None:
 
 
 def assert_ledger_consistent(api: Api) -> None:
-    """Every balance is its entries' sum; nothing stays held for a finished job; no run of a
-    job is captured or released more than it held."""
+    """For the test's own users (the PostgreSQL database is shared): every balance is its
+    entries' sum; nothing stays held for a finished job; no job gives back more than it
+    held."""
     with session_scope(api.app.state.service.sessions) as session:
+        ours = select(User.id).where(User.external_id.in_([api.alice, api.bob]))
         negative_holds = session.execute(
             select(CreditEntry.job_id, func.sum(CreditEntry.held))
-            .where(CreditEntry.job_id.is_not(None))
+            .where(CreditEntry.job_id.is_not(None), CreditEntry.user_id.in_(ours))
             .group_by(CreditEntry.job_id)
             .having(func.sum(CreditEntry.held) < 0)
         ).all()
@@ -58,11 +60,18 @@ def assert_ledger_consistent(api: Api) -> None:
         finished_but_held = session.execute(
             select(Job.id)
             .join(CreditEntry, CreditEntry.job_id == Job.id)
-            .where(Job.status.in_([JobStatus.COMPLETED, JobStatus.FAILED, JobStatus.CANCELLED]))
+            .where(
+                Job.user_id.in_(ours),
+                Job.status.in_([JobStatus.COMPLETED, JobStatus.FAILED, JobStatus.CANCELLED]),
+            )
             .group_by(Job.id)
             .having(func.sum(CreditEntry.held) != 0)
         ).all()
-        assert finished_but_held == []
+        details = {
+            job_id: [(e.kind.value, e.held) for e in CreditLedger(session).entries_for_job(job_id)]
+            for (job_id,) in finished_but_held
+        }
+        assert details == {}
         for user, amount, held in session.execute(
             select(
                 CreditEntry.user_id, func.sum(CreditEntry.amount), func.sum(CreditEntry.held)

@@ -4,6 +4,7 @@ rest; a short balance is a 402; concurrent submissions never overdraw."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -33,13 +34,19 @@ def sample_characters() -> int:
 
 
 @pytest.fixture
-def priced(paid_api: Api, sample_characters: int) -> int:
-    """The sample's price with the local voice at LOCAL_RATE."""
-    with session_scope(paid_api.app.state.service.sessions) as session:
-        VoiceRates(session).set("local", LOCAL_RATE)
+def priced(paid_api: Api, sample_characters: int) -> Iterator[int]:
+    """The sample's price with the local voice at LOCAL_RATE (restored afterwards: the
+    PostgreSQL database is shared by the whole run)."""
+    sessions = paid_api.app.state.service.sessions
+    with session_scope(sessions) as session:
+        rates = VoiceRates(session)
+        usual = rates.rate("local")
+        rates.set("local", LOCAL_RATE)
     price = price_of(sample_characters, LOCAL_RATE)
     assert price > 10
-    return price
+    yield price
+    with session_scope(sessions) as session:
+        VoiceRates(session).set("local", usual)
 
 
 def _submit(api: Api, subject: str, **headers: str) -> Any:

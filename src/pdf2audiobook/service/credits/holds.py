@@ -119,26 +119,29 @@ class JobCredits:
             return
         chapters = self._session.scalars(select(Chapter).where(Chapter.job_id == job.id))
         default_provider = str(job.options.get("provider", "local"))
-        used = characters = 0
-        providers: set[str] = set()
+        characters: dict[str, int] = {}
         for chapter in chapters:
             provider = chapter.provider or default_provider
-            providers.add(provider)
-            used += self.price(provider, chapter.characters)
-            characters += chapter.characters
-        used = min(used, held)
-        if used > 0:
+            characters[provider] = characters.get(provider, 0) + chapter.characters
+        # One capture per voice that read part of the book, so usage is counted where it
+        # happened; together never more than was held.
+        used = 0
+        for provider, count in sorted(characters.items()):
+            spent = min(self.price(provider, count), held - used)
+            if spent <= 0:
+                continue
+            used += spent
             self._ledger.append(
                 NewEntry(
                     user_id=job.user_id,
-                    key=job_key(job.id, job.billing_run, CreditKind.CAPTURE),
+                    key=f"{job_key(job.id, job.billing_run, CreditKind.CAPTURE)}:{provider}",
                     kind=CreditKind.CAPTURE,
                     amount=0,
-                    held=-used,
+                    held=-spent,
                     job_id=job.id,
-                    provider=default_provider if len(providers) != 1 else providers.pop(),
-                    characters=characters,
-                    description=f"Spent on {job.original_filename}",
+                    provider=provider,
+                    characters=count,
+                    description=f"Spent on {job.original_filename} ({provider} voice)",
                 )
             )
         self._release(job, held - used, f"Not used by {job.original_filename}")

@@ -10,11 +10,13 @@ from pdf2audiobook.service.payments.provider import PaymentProvider
 
 
 def checkout_provider(settings: Settings) -> PaymentProvider | None:
-    """The provider that sells (PAYMENT_PROVIDER), or None until its API key is set."""
+    """The provider that sells (PAYMENT_PROVIDER), or None until it is configured (its API
+    key; for Stripe also CHECKOUT_SUCCESS_URL)."""
     name = settings.payment_provider.value
     if name == "paddle" and settings.paddle_api_key:
         return _paddle(settings)
-    if name == "stripe" and settings.stripe_api_key:
+    if name == "stripe" and settings.stripe_api_key and settings.checkout_success_url:
+        # Stripe's hosted checkout cannot start without a page to send the buyer back to.
         return _stripe(settings)
     return None
 

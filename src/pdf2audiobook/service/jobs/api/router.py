@@ -113,9 +113,7 @@ def create_job(
     return job
 
 
-@router.post(
-    "/estimate", response_model=list[EstimateOut]
-)
+@router.post("/estimate", response_model=list[EstimateOut])
 def estimate_job(
     state: StateDep,
     user: UserDep,

@@ -137,7 +137,6 @@ class JobService:
         if not self._jobs.cancel(job):
             # The runner finished it between our read and the compare-and-set.
             raise Conflict("The job finished before it could be cancelled.")
-        self._credits.release(job.id, "was cancelled")
         self._work.after_commit(lambda: self._delete_files([outputs]))
         return job
 
@@ -175,8 +174,6 @@ class JobService:
         if job.status is JobStatus.PROCESSING:
             raise Conflict("The job is running: cancel it first.")
         files = JobFiles.of(job)
-        if job.status is JobStatus.PENDING:
-            self._credits.release(job.id, "was deleted before it started")
         self._jobs.delete(job)
         self._work.after_commit(lambda: self._delete_files([files]))
 

@@ -20,6 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from pdf2audiobook.service.credits.holds import JobCredits
 from pdf2audiobook.service.kit.errors import Conflict
 from pdf2audiobook.service.models import (
     Chapter,
@@ -130,11 +131,14 @@ class JobRepository:
         return self._session.scalars(statement).first()
 
     def delete(self, job: Job) -> bool:
-        """Delete the owner's `job` with its chapters and ledger (the database cascades).
+        """Delete the owner's `job` with its chapters and removal ledger (the database
+        cascades); credits still held for a job that never started are given back.
 
         False when it is not the owner's or already gone. Stored files are the caller's to
         remove, after the commit, from `pdf_key` and `audio_key`.
         """
+        if job.status is JobStatus.PENDING:
+            JobCredits(self._session).release(job.id, "was deleted before it started")
         statement = delete(Job).where(self._owned(), Job.id == job.id).returning(Job.id)
         return self._session.execute(statement).first() is not None
 
@@ -143,9 +147,10 @@ class JobRepository:
         next write fails and it stops. False when the job is not the owner's or has already
         finished. `job` is updated in place when it changes.
 
-        A cancelled job keeps no audio: the job's audio fields are cleared, and its chapters go
-        back to PENDING without audio or lease, so nothing of it can be downloaded and a retry
-        makes every chapter again. Deleting the files is the caller's, after the commit.
+        The credits held for it are given back. A cancelled job keeps no audio: the job's
+        audio fields are cleared, and its chapters go back to PENDING without audio or lease,
+        so nothing of it can be downloaded and a retry makes every chapter again. Deleting the
+        files is the caller's, after the commit.
         """
         cancelled = self._transition(
             job,
@@ -160,6 +165,7 @@ class JobRepository:
             duration_seconds=None,
         )
         if cancelled:
+            JobCredits(self._session).release(job.id, "was cancelled")
             owned_job = select(Job.id).where(self._owned(), Job.id == job.id)
             statement = (
                 update(Chapter)
