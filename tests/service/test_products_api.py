@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 import redis
@@ -276,7 +276,7 @@ def test_redis_cache_shares_values_between_processes_for_their_lifetime(
 
     assert reader.get("catalogue") == '{"products": []}'
     assert reader.get("something else") is None
-    ttl = redis.Redis.from_url(REDIS_URL).pttl(f"{redis_prefix}catalogue")
+    ttl = cast(int, redis.Redis.from_url(REDIS_URL).pttl(f"{redis_prefix}catalogue"))
     assert 0 < ttl <= 30_000
 
 
@@ -321,7 +321,7 @@ def test_catalogue_cached_on_redis_is_served_until_its_key_expires(
     store = redis.Redis.from_url(REDIS_URL)
     product_id = shop.add_pack()
     assert product_id in _product_ids(api.client)
-    assert 0 < store.pttl(f"{redis_prefix}products:v1") <= CACHE_SECONDS * 1000
+    assert 0 < cast(int, store.pttl(f"{redis_prefix}products:v1")) <= CACHE_SECONDS * 1000
 
     shop.set_active(product_id, False)
     served_from_redis = _product_ids(api.client)
