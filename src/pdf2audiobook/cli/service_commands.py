@@ -24,9 +24,17 @@ def serve(
     import uvicorn
 
     from pdf2audiobook.service.app import create_app
+    from pdf2audiobook.service.kit.logging_setup import configure_logging
     from pdf2audiobook.service.kit.settings import get_settings
+    from pdf2audiobook.service.metrics.instruments import reset_directory
 
-    uvicorn.run(create_app(get_settings()), host=host, port=port)
+    settings = get_settings()
+    configure_logging(settings)
+    # Counters restart with the server; files of a previous run would be added in.
+    reset_directory(settings.metrics_dir)
+    # uvicorn's own configuration would replace ours; its access line duplicates the
+    # request log's, which names the route rather than the raw path and query.
+    uvicorn.run(create_app(settings), host=host, port=port, log_config=None, access_log=False)
 
 
 @tokens_app.command("create")

@@ -23,7 +23,12 @@ from pdf2audiobook.service.kit.db import (
     session_scope,
 )
 from pdf2audiobook.service.kit.handlers import install_error_handlers
+from pdf2audiobook.service.kit.request_log import RequestLogMiddleware
 from pdf2audiobook.service.kit.settings import Settings
+from pdf2audiobook.service.metrics.collector import ScrapeTimeCollector
+from pdf2audiobook.service.metrics.http import observe_request
+from pdf2audiobook.service.metrics.instruments import use_directory
+from pdf2audiobook.service.metrics.router import metrics_router
 from pdf2audiobook.service.payments.router import router as payments_router
 from pdf2audiobook.service.products.router import router as products_router
 from pdf2audiobook.service.state import JobRunner, ServiceState
@@ -31,6 +36,7 @@ from pdf2audiobook.service.storage.factory import storage_from_settings
 from pdf2audiobook.service.users.tokens import identity_for_token_hash
 from pdf2audiobook.service.voices.router import router as voices_router
 from pdf2audiobook.service.webhooks.router import router as webhooks_router
+from pdf2audiobook.service.worker.config import QUEUE_CHAPTERS, QUEUE_JOBS
 from pdf2audiobook.service.worker.runner import CeleryRunner
 
 
@@ -45,6 +51,8 @@ def create_app(settings: Settings, runner: JobRunner | None = None) -> FastAPI:
     """Build the API. The database is migrated and the runner started on startup."""
     engine = create_engine_from_settings(settings)
     sessions = session_factory(engine)
+    # Job processes and Celery workers write their metrics beside the API's.
+    use_directory(settings.metrics_dir)
 
     def resolve_token_hash(token_hash: str) -> VerifiedIdentity | None:
         with session_scope(sessions) as session:
@@ -85,4 +93,12 @@ def create_app(settings: Settings, runner: JobRunner | None = None) -> FastAPI:
     api.include_router(admin_router)
     app.include_router(api)
     app.include_router(health_router)
+    app.include_router(
+        metrics_router(
+            settings,
+            ScrapeTimeCollector(sessions, settings.redis_url, (QUEUE_JOBS, QUEUE_CHAPTERS)),
+        )
+    )
+    # Outermost, so the line and the counters see every answer, a 413 or a 429 included.
+    app.add_middleware(RequestLogMiddleware, observers=[observe_request])
     return app

@@ -11,6 +11,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from pdf2audiobook.service.metrics.ledger_hooks import count_grant_on_commit
 from pdf2audiobook.service.models import CreditEntry, CreditKind, User, utc_now
 
 MAX_HISTORY_PAGE = 100
@@ -87,7 +88,10 @@ class CreditLedger:
             .on_conflict_do_nothing(index_elements=["key"])
             .returning(CreditEntry.id)
         )
-        return self._session.execute(statement).first() is not None
+        written = self._session.execute(statement).first() is not None
+        if written and entry.kind in (CreditKind.GRANT, CreditKind.PURCHASE):
+            count_grant_on_commit(self._session, entry.kind.value, entry.amount)
+        return written
 
     def has(self, key: str) -> bool:
         return (

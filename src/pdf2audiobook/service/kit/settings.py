@@ -9,10 +9,11 @@ from __future__ import annotations
 import os
 from enum import StrEnum
 from functools import lru_cache
+from ipaddress import IPv4Network, IPv6Network
 from pathlib import Path
 from typing import Self
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEVELOPMENT_SECRET = "change-me-development-only"
@@ -33,6 +34,18 @@ class PaymentProviderName(StrEnum):
 class PaddleEnvironment(StrEnum):
     SANDBOX = "sandbox"
     PRODUCTION = "production"
+
+
+class LogLevel(StrEnum):
+    DEBUG = "DEBUG"
+    INFO = "INFO"
+    WARNING = "WARNING"
+    ERROR = "ERROR"
+
+
+class LogFormat(StrEnum):
+    JSON = "json"
+    TEXT = "text"
 
 
 class StorageBackend(StrEnum):
@@ -87,6 +100,18 @@ class Settings(BaseSettings):
     """Spoken chunks kept in `data_dir/cache` (so a retried or resumed job speaks only
     what is missing); the least recently used go first beyond this size."""
 
+    log_level: LogLevel = LogLevel.INFO
+    log_format: LogFormat = LogFormat.TEXT
+    """`json`: one JSON object a line, for a log collector; `text`: for a terminal."""
+    metrics_token: str | None = None
+    """A bearer token that `/metrics` asks for. With neither this nor
+    METRICS_ALLOWED_NETWORKS set, `/metrics` answers 404."""
+    metrics_allowed_networks: list[IPv4Network | IPv6Network] = Field(default_factory=list)
+    """CIDRs whose clients may read `/metrics` (without the token, if one is set)."""
+    prometheus_multiproc_dir: Path | None = None
+    """Where every process of the service writes its metrics for `/metrics` to add up;
+    defaults to `DATA_DIR/metrics`. Emptied when `serve` starts."""
+
     credits_enabled: bool = True
     """Jobs cost credits (a 402 when the balance is short). Off, every job is free: a
     private server for one household needs no paywall."""
@@ -120,6 +145,11 @@ class Settings(BaseSettings):
     """A verified JWT whose claim of this name is "admin" (or a list holding it) acts as an
     administrator; `pdf2audiobook users set-role` makes one without it."""
 
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _log_level_in_any_case(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
     @model_validator(mode="after")
     def _refuse_default_secret_outside_development(self) -> Self:
         if self.environment is not Environment.DEVELOPMENT and self.secret_key in (
@@ -139,6 +169,10 @@ class Settings(BaseSettings):
     @property
     def chunk_cache_max_bytes(self) -> int:
         return self.chunk_cache_max_mb * MIB
+
+    @property
+    def metrics_dir(self) -> Path:
+        return self.prometheus_multiproc_dir or self.data_dir / "metrics"
 
     @property
     def resolved_database_url(self) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Depends, Request
 
 from pdf2audiobook.service.auth import VerifiedIdentity
 from pdf2audiobook.service.deps import WorkDep, current_identity
@@ -13,12 +13,17 @@ from pdf2audiobook.service.users.repository import UserRepository
 
 
 def current_user(
-    identity: Annotated[VerifiedIdentity, Depends(current_identity)], work: WorkDep
+    identity: Annotated[VerifiedIdentity, Depends(current_identity)],
+    work: WorkDep,
+    request: Request,
 ) -> User:
     """The caller's user row, created on their first valid token."""
-    return UserRepository(work.session).get_or_create_by_external_id(
+    user = UserRepository(work.session).get_or_create_by_external_id(
         identity.subject, identity.email
     )
+    # For the request's log line (`kit.request_log`).
+    request.state.user_id = user.id
+    return user
 
 
 UserDep = Annotated[User, Depends(current_user)]

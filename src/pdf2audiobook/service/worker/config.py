@@ -37,6 +37,8 @@ TASK_SYNTHESISE = "pdf2audiobook.synthesise_chapter"
 TASK_ASSEMBLE = "pdf2audiobook.assemble_job"
 TASK_RECONCILE = "pdf2audiobook.reconcile"
 TASK_CLEAN_UP = "pdf2audiobook.clean_up"
+REQUEST_ID_HEADER = "pdf2audiobook_request_id"
+"""The message header naming the request that started a job, for its stages' log lines."""
 
 MAX_TASKS_PER_CHILD = 20
 MAX_MEMORY_PER_CHILD_KIB = 1_500_000

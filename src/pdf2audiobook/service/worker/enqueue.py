@@ -10,8 +10,14 @@ from pdf2audiobook.service.jobs.runners.time_limits import (
     extract_limits,
     synthesise_limits,
 )
+from pdf2audiobook.service.kit.logging_setup import current_request_id
 from pdf2audiobook.service.kit.settings import Settings
-from pdf2audiobook.service.worker.config import TASK_ASSEMBLE, TASK_EXTRACT, TASK_SYNTHESISE
+from pdf2audiobook.service.worker.config import (
+    REQUEST_ID_HEADER,
+    TASK_ASSEMBLE,
+    TASK_EXTRACT,
+    TASK_SYNTHESISE,
+)
 
 
 class CeleryEnqueuer:
@@ -33,4 +39,13 @@ class CeleryEnqueuer:
         self._send(TASK_ASSEMBLE, [job_id], assemble_limits(pages))
 
     def _send(self, name: str, args: list[object], limits: TimeLimits) -> None:
-        self._app.send_task(name, args=args, soft_time_limit=limits.soft, time_limit=limits.hard)
+        # The request (or stage) sending the message names itself in a header, not in
+        # the task's arguments: a log correlation id, not part of the work.
+        request_id = current_request_id()
+        self._app.send_task(
+            name,
+            args=args,
+            soft_time_limit=limits.soft,
+            time_limit=limits.hard,
+            headers={REQUEST_ID_HEADER: request_id} if request_id else None,
+        )

@@ -15,16 +15,20 @@ from typing import Any
 
 from celery import Celery, Task
 from celery.exceptions import SoftTimeLimitExceeded
-from celery.signals import worker_process_init
+from celery.signals import setup_logging, worker_process_init
 
 from pdf2audiobook.service.jobs.runners.housekeeping import clean_up
 from pdf2audiobook.service.jobs.runners.messages import StageMessage, deliver
 from pdf2audiobook.service.jobs.runners.process_context import ProcessContext
 from pdf2audiobook.service.jobs.stages import reconcile
 from pdf2audiobook.service.jobs.stages.base import TIME_LIMIT_MESSAGE, fail_job
+from pdf2audiobook.service.kit.logging_setup import configure_logging
 from pdf2audiobook.service.kit.settings import Settings
+from pdf2audiobook.service.metrics.instruments import use_directory
+from pdf2audiobook.service.metrics.stages import run_observed
 from pdf2audiobook.service.models import JobStage
 from pdf2audiobook.service.worker.config import (
+    REQUEST_ID_HEADER,
     TASK_ASSEMBLE,
     TASK_CLEAN_UP,
     TASK_EXTRACT,
@@ -48,9 +52,15 @@ def register_tasks(app: Celery, settings: Settings) -> None:
     process = ProcessContext(settings, interruptions=(SoftTimeLimitExceeded,))
     enqueue = CeleryEnqueuer(app, settings)
 
+    @setup_logging.connect(weak=False)
+    def _configure_logging(**_: Any) -> None:
+        # Connected, this replaces Celery's own logging set-up with the service's.
+        configure_logging(settings)
+
     @worker_process_init.connect(weak=False)
     def _prepare_pool_process(**_: Any) -> None:
         process.forget()
+        use_directory(settings.metrics_dir)
         # Pool processes are marked daemonic, and multiprocessing refuses children to a
         # daemon; but the PDF reader must run in its own memory-capped child. That child
         # ends by itself (a deadline) and is waited for, so it cannot outlive the task.
@@ -63,10 +73,21 @@ def register_tasks(app: Celery, settings: Settings) -> None:
     def run(task: Task[Any, Any], message: StageMessage) -> None:
         # The delivery's own task id (the lease owner) and how often Celery retried it.
         message = replace(
-            message, task_id=str(task.request.id), retries=int(task.request.retries or 0)
+            message,
+            task_id=str(task.request.id),
+            retries=int(task.request.retries or 0),
+            request_id=task.request.get(REQUEST_ID_HEADER),
         )
+        context = process.get()
         try:
-            delay = deliver(process.get(), message, enqueue)
+            delay = run_observed(
+                context.sessions,
+                message.stage.value,
+                message.job_id,
+                message.chapter,
+                message.request_id,
+                lambda: deliver(context, message, enqueue),
+            )
         except SoftTimeLimitExceeded:
             fail_job(process.get(), message.job_id, "time_limit", TIME_LIMIT_MESSAGE)
             return

@@ -15,6 +15,7 @@ import logging
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future
+from dataclasses import replace
 from datetime import timedelta
 from functools import partial
 
@@ -38,7 +39,10 @@ from pdf2audiobook.service.jobs.stages import StageContext, reconcile
 from pdf2audiobook.service.jobs.stages.base import TIME_LIMIT_MESSAGE, fail_job, give_up
 from pdf2audiobook.service.jobs.stages.repository import StageRepository
 from pdf2audiobook.service.kit.db import session_scope
+from pdf2audiobook.service.kit.logging_setup import configure_logging, current_request_id
 from pdf2audiobook.service.kit.settings import Settings
+from pdf2audiobook.service.metrics.instruments import use_directory
+from pdf2audiobook.service.metrics.stages import run_observed
 from pdf2audiobook.service.models import JobStage
 from pdf2audiobook.service.storage.factory import storage_from_settings
 
@@ -127,6 +131,9 @@ class EmbeddedRunner:
     # Sending and settling messages.
 
     def _send(self, message: StageMessage) -> None:
+        if message.request_id is None:
+            # Sent while a request runs (a submission, a retry): its id goes with the job.
+            message = replace(message, request_id=current_request_id())
         key = (message.stage, message.job_id, message.chapter)
         with self._changed:
             if self._stopping.is_set() or self._pool is None:
@@ -219,6 +226,9 @@ def _initialise_process(settings: Settings) -> None:
     """Once per pool process: its database and storage, and the default voice loading
     before the first chapter needs it."""
     global _process
+    # A spawned process starts with Python's defaults: no handler, no metrics folder.
+    configure_logging(settings)
+    use_directory(settings.metrics_dir)
     _process = ProcessContext(settings)
     # In the background: the process takes its first message at once, and a chapter that
     # needs the voice before it is loaded waits for the same load (the engine has a lock).
@@ -239,6 +249,18 @@ def _deliver_in_process(message: StageMessage) -> tuple[float | None, list[Stage
     stage sent, for the parent to queue (a process cannot reach the parent's queue)."""
     if _process is None:
         raise RuntimeError("the pool process was not initialised")
+    context = _process.get()
     sent: list[StageMessage] = []
-    delay = deliver(_process.get(), message, MessageEnqueuer(sent.append))
+
+    def send(follow_up: StageMessage) -> None:
+        sent.append(replace(follow_up, request_id=message.request_id))
+
+    delay = run_observed(
+        context.sessions,
+        message.stage.value,
+        message.job_id,
+        message.chapter,
+        message.request_id,
+        lambda: deliver(context, message, MessageEnqueuer(send)),
+    )
     return delay, sent

@@ -40,6 +40,8 @@ class StageMessage:
     retries: int = 0
     characters: int = 0
     """The chapter's length, for a queue that scales time limits to the work."""
+    request_id: str | None = None
+    """The request that submitted the job, for the stage's log lines."""
 
     def retried(self) -> StageMessage:
         return replace(self, retries=self.retries + 1)
