@@ -3,6 +3,7 @@ settings the test needs (log and metrics settings differ from test to test)."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
@@ -28,6 +29,16 @@ def make_client(tmp_path: Path, signing_key: rsa.RSAPrivateKey) -> ClientFactory
             yield client
 
     return make
+
+
+@pytest.fixture
+def restore_root_logger() -> Iterator[None]:
+    """Give the root logger back its handlers and level after a test configures logging."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ import io
 import json
 import logging
 import uuid
-from collections.abc import Iterator
 
 import pytest
 
@@ -109,15 +108,6 @@ def test_json_format_writes_one_object_a_line_with_the_request_id() -> None:
     assert entry["request_id"] == "req-1"
     assert entry["job_id"] == "j1"
     assert entry["time"].endswith("+00:00")
-
-
-@pytest.fixture
-def restore_root_logger() -> Iterator[None]:
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
 
 
 @pytest.mark.usefixtures("restore_root_logger")

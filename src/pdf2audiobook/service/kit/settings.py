@@ -108,9 +108,11 @@ class Settings(BaseSettings):
     METRICS_ALLOWED_NETWORKS set, `/metrics` answers 404."""
     metrics_allowed_networks: list[IPv4Network | IPv6Network] = Field(default_factory=list)
     """CIDRs whose clients may read `/metrics` (without the token, if one is set)."""
-    prometheus_multiproc_dir: Path | None = None
+    metrics_multiproc_dir: Path | None = None
     """Where every process of the service writes its metrics for `/metrics` to add up;
-    defaults to `DATA_DIR/metrics`. Emptied when `serve` starts."""
+    defaults to `DATA_DIR/metrics`. Emptied when `serve` starts. The service sets
+    prometheus-client's PROMETHEUS_MULTIPROC_DIR from it; that variable is not read here,
+    since the service writes it."""
 
     credits_enabled: bool = True
     """Jobs cost credits (a 402 when the balance is short). Off, every job is free: a
@@ -172,7 +174,7 @@ class Settings(BaseSettings):
 
     @property
     def metrics_dir(self) -> Path:
-        return self.prometheus_multiproc_dir or self.data_dir / "metrics"
+        return self.metrics_multiproc_dir or self.data_dir / "metrics"
 
     @property
     def resolved_database_url(self) -> str:
