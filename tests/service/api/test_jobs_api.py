@@ -8,6 +8,9 @@ from typing import Any
 
 import pytest
 
+from pdf2audiobook.service.jobs.lifecycle.password import unseal_pdf_password
+from pdf2audiobook.service.kit.db import session_scope
+from pdf2audiobook.service.models import Job
 from tests.conftest import SAMPLES, corpus_file
 from tests.service.api.conftest import Api
 
@@ -86,10 +89,19 @@ def test_submitted_job_is_pending_and_queued_after_commit(api: Api) -> None:
     }
 
 
-def test_password_travels_with_the_queue_and_is_not_stored(api: Api) -> None:
+def test_the_password_is_sealed_on_the_job_and_never_queued(api: Api) -> None:
     job = _submit(api, path=corpus_file(12), password="user").json()
-    assert api.runner.submitted == [(job["id"], "user")]
+    assert api.runner.submitted == [(job["id"], None)]
     assert "password" not in job["options"]
+    settings = api.app.state.service.settings
+    with session_scope(api.app.state.service.sessions) as session:
+        sealed = session.get(Job, job["id"]).pdf_password_sealed  # type: ignore[union-attr]
+    assert sealed is not None
+    assert "user" not in sealed
+    assert unseal_pdf_password(settings, sealed) == "user"
+    # Under another SECRET_KEY the seal opens nothing.
+    other = settings.model_copy(update={"secret_key": "another-secret-entirely"})
+    assert unseal_pdf_password(other, sealed) is None
 
 
 def test_same_idempotency_key_returns_the_first_job(api: Api) -> None:

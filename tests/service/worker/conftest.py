@@ -124,7 +124,13 @@ def book_context(
     engine.dispose()
 
 
-def new_job(context: StageContext, pdf: Path = SAMPLE_PDF, **options: object) -> str:
+def new_job(
+    context: StageContext,
+    pdf: Path = SAMPLE_PDF,
+    *,
+    pdf_password_sealed: str | None = None,
+    **options: object,
+) -> str:
     """A committed PENDING job for a new user, its PDF in storage."""
     key = f"uploads/{uuid.uuid4().hex}.pdf"
     context.storage.put_file(key, pdf, "application/pdf")
@@ -133,6 +139,9 @@ def new_job(context: StageContext, pdf: Path = SAMPLE_PDF, **options: object) ->
             f"user_{uuid.uuid4().hex}", None
         )
         job = JobRepository(session, user.id).create(
-            original_filename=pdf.name, pdf_key=key, options=dict(options)
+            original_filename=pdf.name,
+            pdf_key=key,
+            options=dict(options),
+            pdf_password_sealed=pdf_password_sealed,
         )
         return job.id

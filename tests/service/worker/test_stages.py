@@ -15,6 +15,7 @@ from pdf2audiobook.pipeline.voices import ChunkCache
 from pdf2audiobook.pipeline.voices.tone import ENABLE_ENV_VAR, SECONDS_PER_CHUNK_ENV_VAR
 from pdf2audiobook.service.jobs.lifecycle.files import JobFiles, drop_cached_chunks
 from pdf2audiobook.service.jobs.lifecycle.keys import plan_key_for
+from pdf2audiobook.service.jobs.lifecycle.password import seal_pdf_password
 from pdf2audiobook.service.jobs.lifecycle.repository import JobRepository
 from pdf2audiobook.service.jobs.stages import (
     StageContext,
@@ -195,6 +196,20 @@ def test_an_encrypted_pdf_without_its_password_fails_asking_for_it(
     job = _job(context, job_id)
     assert job.status is JobStatus.FAILED
     assert job.error_code == "password_required"
+
+
+def test_an_encrypted_pdf_opens_with_the_password_sealed_on_its_job(
+    context: StageContext,
+) -> None:
+    queue = InlineQueue()
+    sealed = seal_pdf_password(context.settings, "user")
+    job_id = new_job(context, corpus_file(12), pdf_password_sealed=sealed)
+    queue.extract(job_id, None)  # the message carries no password
+    queue.deliver(context)
+    job = _job(context, job_id)
+    assert job.status is JobStatus.PROCESSING
+    assert job.page_count is not None
+    assert queue.messages
 
 
 def test_a_storage_outage_gives_the_job_back_for_a_retry(book_context: StageContext) -> None:

@@ -5,8 +5,8 @@ The Alembic migrations in `service/migrations/` are the schema; these classes mu
 (`alembic check` fails the build when they drift). Rows are read and written only through the
 repositories in each domain package.
 
-A job's PDF password is never stored, in clear or encrypted: it only unlocks a file we already
-hold, so it travels with the request and is never written to a row.
+A job's PDF password is never stored in clear: it is sealed with SECRET_KEY, kept only until
+the job completes or the seal expires, and never travels in a queue message.
 """
 
 from pdf2audiobook.service.models.base import (

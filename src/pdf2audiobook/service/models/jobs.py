@@ -106,6 +106,9 @@ class Job(TimestampedMixin, Base):
     """When a message for the job's current stage was last sent to the queue, so the
     reconciler can tell a job waiting in the queue from one whose message was lost."""
     idempotency_key: Mapped[str | None] = mapped_column(String(255))
+    pdf_password_sealed: Mapped[str | None] = mapped_column(Text)
+    """The PDF's password sealed with SECRET_KEY (`kit.sealing`), kept until the job
+    completes or the seal expires, so a retried or resumed job can open the file again."""
     billing_run: Mapped[int] = mapped_column(default=0, server_default="0")
     """Counts the job's runs that hold credits: the first submission is run 0 and each retry
     starts the next, so the ledger keys of one run never collide with another's."""

@@ -53,4 +53,6 @@ class ApiToken(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
     last_used_at: Mapped[datetime | None]
+    expires_at: Mapped[datetime | None]
+    """None: valid until revoked."""
     revoked_at: Mapped[datetime | None]

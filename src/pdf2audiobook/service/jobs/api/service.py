@@ -17,8 +17,9 @@ from pdf2audiobook.service.credits.ledger import CreditLedger, job_key
 from pdf2audiobook.service.jobs.api.uploads import spooled_pdf
 from pdf2audiobook.service.jobs.lifecycle.files import JobFiles, chunk_cache_for
 from pdf2audiobook.service.jobs.lifecycle.options import JobOptions
+from pdf2audiobook.service.jobs.lifecycle.password import seal_pdf_password
 from pdf2audiobook.service.jobs.lifecycle.repository import IdempotencyKeyInUse, JobRepository
-from pdf2audiobook.service.kit.errors import BadRequest, Conflict, NotFound
+from pdf2audiobook.service.kit.errors import BadRequest, Conflict, NotFound, TooManyRequests
 from pdf2audiobook.service.kit.unit_of_work import UnitOfWork
 from pdf2audiobook.service.models import CreditKind, Job, JobStatus, User, utc_now
 from pdf2audiobook.service.state import ServiceState
@@ -26,6 +27,11 @@ from pdf2audiobook.service.storage.keys import new_object_key
 
 ACTIVE = (JobStatus.PENDING, JobStatus.PROCESSING)
 FINISHED_UNSUCCESSFULLY = (JobStatus.FAILED, JobStatus.CANCELLED)
+
+
+class TooManyActiveJobs(TooManyRequests):
+    """429 without Retry-After: room comes back when one of the user's jobs ends, not at a
+    time the server can tell."""
 
 
 def check_options_can_be_honoured(options: JobOptions) -> None:
@@ -59,13 +65,15 @@ class JobService:
         whether it is new.
 
         A repeated Idempotency-Key returns the first job, stores nothing and holds nothing
-        again. Raises InsufficientCredits (402) when the user cannot pay for the book, and
-        BadRequest when the PDF cannot be opened; nothing is stored then.
+        again. Raises InsufficientCredits (402) when the user cannot pay for the book,
+        TooManyActiveJobs (429) when the user has as many jobs waiting or running as allowed,
+        and BadRequest when the PDF cannot be opened; nothing is stored then.
         """
         if idempotency_key is not None:
             existing = self._jobs.find_by_idempotency_key(idempotency_key)
             if existing is not None:
                 return existing, False
+        self._refuse_at_quota(lock=False)
         check_options_can_be_honoured(options)
         settings = self._state.settings
         storage = self._state.storage
@@ -76,11 +84,15 @@ class JobService:
             pdf_key = new_object_key("uploads", ".pdf")
             storage.put_file(pdf_key, pdf, "application/pdf")
         try:
+            self._refuse_at_quota(lock=True)
             job = self._jobs.create(
                 original_filename=upload.filename or "document.pdf",
                 pdf_key=pdf_key,
                 options=options.model_dump(mode="json"),
                 idempotency_key=idempotency_key,
+                pdf_password_sealed=(
+                    seal_pdf_password(settings, password) if password is not None else None
+                ),
             )
             self._credits.reserve(job, options.provider, characters, price)
         except IdempotencyKeyInUse as raced:
@@ -90,8 +102,9 @@ class JobService:
             storage.delete(pdf_key)
             raise
         job_id = job.id
-        # Enqueue only once the row is committed, so a worker always finds its job.
-        self._work.after_commit(lambda: self._state.runner.submit(job_id, password))
+        # Enqueue only once the row is committed, so a worker always finds its job. The
+        # password stays sealed on the row: no queue message carries it.
+        self._work.after_commit(lambda: self._state.runner.submit(job_id, None))
         return job, True
 
     def _characters_to_price(self, pdf: Path, password: str | None) -> int:
@@ -144,7 +157,7 @@ class JobService:
         """Run a failed or cancelled job again, holding its price anew.
 
         Raises Conflict for a job in another state, InsufficientCredits when the user can no
-        longer pay for it.
+        longer pay for it, TooManyActiveJobs when the user has as many active jobs as allowed.
         """
         job = self.get(job_id)
         if job.status not in FINISHED_UNSUCCESSFULLY:
@@ -152,6 +165,7 @@ class JobService:
                 f"Only failed or cancelled jobs can be retried; this one is "
                 f"{job.status.value.lower()}."
             )
+        self._refuse_at_quota(lock=True)
         previous_run = job.billing_run
         self._jobs.reset_for_retry(job)
         provider = str(job.options.get("provider", "local"))
@@ -163,6 +177,24 @@ class JobService:
         job_id = job.id
         self._work.after_commit(lambda: self._state.runner.submit(job_id, None))
         return job
+
+    def _refuse_at_quota(self, *, lock: bool) -> None:
+        """Raise TooManyActiveJobs when the user already has MAX_ACTIVE_JOBS_PER_USER jobs
+        waiting or running.
+
+        With `lock`, the count is taken under the user's ledger lock, held until commit, so
+        of two submissions racing for the last place one waits for the other and then sees
+        its job. Without it, a cheap early refusal before the PDF is read.
+        """
+        if lock:
+            CreditLedger(self._work.session).lock(self._user.id)
+        most = self._state.settings.max_active_jobs_per_user
+        active = sum(self._jobs.list(status, 1, 0)[1] for status in ACTIVE)
+        if active >= most:
+            raise TooManyActiveJobs(
+                f"You have {active} jobs waiting or running, the most this server allows at "
+                "once; submit again when one of them ends, or cancel one."
+            )
 
     def _characters_held_before(self, job_id: str, run: int) -> int:
         key = job_key(job_id, run, CreditKind.RESERVE)

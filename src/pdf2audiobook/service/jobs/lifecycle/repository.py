@@ -68,6 +68,7 @@ class JobRepository:
         pdf_key: str,
         options: Mapping[str, Any],
         idempotency_key: str | None = None,
+        pdf_password_sealed: str | None = None,
     ) -> Job:
         """A new PENDING job for the owner, flushed so its id is known.
 
@@ -87,6 +88,7 @@ class JobRepository:
             pdf_key=pdf_key,
             options=dict(options),
             idempotency_key=idempotency_key,
+            pdf_password_sealed=pdf_password_sealed,
         )
         try:
             with self._session.begin_nested():

@@ -15,6 +15,7 @@ from pdf2audiobook.pipeline.summary.chapters import SummaryMode
 from pdf2audiobook.service.credits.holds import JobCredits
 from pdf2audiobook.service.jobs.lifecycle.keys import plan_key_for
 from pdf2audiobook.service.jobs.lifecycle.options import JobOptions
+from pdf2audiobook.service.jobs.lifecycle.password import unseal_pdf_password
 from pdf2audiobook.service.jobs.stages.base import (
     Enqueuer,
     JobStopped,
@@ -46,6 +47,8 @@ def run_extract(
             return
         options = JobOptions.model_validate(claim.options)
         pdf_key = claim.pdf_key
+        # A message from before passwords were sealed may still carry one in clear.
+        password = password or unseal_pdf_password(settings, claim.pdf_password_sealed)
 
     with job_lease_keeper(context, job_id, owner) as keeper:
 

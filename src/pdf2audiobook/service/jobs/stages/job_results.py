@@ -89,6 +89,8 @@ class JobResults(RepositoryBase):
             lease_owner=None,
             lease_expires_at=None,
             stage=None,
+            # Done with the file: its password need not be kept any longer.
+            pdf_password_sealed=None,
         )
         if completed:
             JobCredits(self._session).settle_completed(job_id)
