@@ -11,6 +11,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from pdf2audiobook.service.account.router import router as account_router
 from pdf2audiobook.service.admin.router import router as admin_router
 from pdf2audiobook.service.auth import Authenticator, VerifiedIdentity
+from pdf2audiobook.service.body_rules import body_rules
+from pdf2audiobook.service.deps import identify_before_body
 from pdf2audiobook.service.health.router import router as health_router
 from pdf2audiobook.service.jobs.api.router import router as jobs_router
 from pdf2audiobook.service.jobs.runners.embedded import EmbeddedRunner
@@ -82,7 +84,13 @@ def create_app(settings: Settings, runner: JobRunner | None = None) -> FastAPI:
     app = FastAPI(title="pdf2audiobook", version="0.1.0", lifespan=lifespan)
     app.state.service = state
     install_error_handlers(app)
-    app.add_middleware(BodyLimitMiddleware, max_body_bytes=settings.max_upload_bytes)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        rules=body_rules(settings),
+        identify=identify_before_body,
+        idle_seconds=settings.body_timeout_seconds,
+        upload_slots=settings.max_concurrent_uploads,
+    )
     api = APIRouter(prefix="/api/v1")
     api.include_router(account_router)
     api.include_router(jobs_router)

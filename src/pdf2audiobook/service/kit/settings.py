@@ -78,6 +78,25 @@ class Settings(BaseSettings):
 
     max_upload_bytes: int = Field(default=100 * MIB, ge=1)
     max_pdf_pages: int = Field(default=2000, ge=1)
+    max_json_body_bytes: int = Field(default=64 * 1024, ge=1024)
+    """Every body that is not an upload (JSON, a webhook has its own 1 MB) is refused past
+    this size, as it streams."""
+    body_timeout_seconds: float = Field(default=15.0, gt=0)
+    """A body that sends nothing for this long, or a small body not whole after it, is cut
+    off with 408 and its connection closed."""
+    upload_timeout_seconds: float = Field(default=600.0, gt=0)
+    """The longest a whole upload may take to arrive."""
+    max_concurrent_uploads: int = Field(default=8, ge=1)
+    """Uploads received at once by one API process; more get 503 with Retry-After."""
+    estimate_concurrency: int = Field(default=2, ge=1)
+    """Estimates read in their sandbox at once by one API process; up to `estimate_queue`
+    more wait their turn, and past that they get 503 with Retry-After."""
+    estimate_queue: int = Field(default=8, ge=0)
+    max_event_streams_per_user: int = Field(default=4, ge=1)
+    """Progress streams (`/jobs/{id}/events`) one user may hold open per API process; one
+    more is a 429 with Retry-After."""
+    health_cache_seconds: float = Field(default=5.0, ge=0)
+    """`/health` answers from its last checks for this long, so calling it costs nothing."""
     tts_fallback_providers: list[str] = Field(default_factory=list)
     """Providers that take over a chapter when the job's provider fails, in order."""
     job_workers: int = Field(default_factory=lambda: _usable_cores(), ge=1)

@@ -17,25 +17,37 @@ from pdf2audiobook.service.storage.disposition import content_disposition
 
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 _BLOCK = 256 * 1024
+_LONGEST_POSITION_DIGITS = 18
+"""More digits than this is past the end of any file (and past int64): the position is
+read as "beyond the end" without converting the digits."""
+_BEYOND = 2**63
 
 
 class RangeNotSatisfiable(ServiceError):
     status_code = 416
 
 
+def _position(digits: str) -> int:
+    return _BEYOND if len(digits) > _LONGEST_POSITION_DIGITS else int(digits)
+
+
 def _parse_range(header: str, size: int) -> tuple[int, int] | None:
-    """(first, last) inclusive for one byte range, None for a header we ignore."""
+    """(first, last) inclusive for one byte range, None for a header we ignore.
+
+    Raises RangeNotSatisfiable for a range that starts past the end of the file.
+    """
     match = _RANGE.match(header.strip())
     if match is None or (not match.group(1) and not match.group(2)):
         return None
     if match.group(1):
-        first = int(match.group(1))
-        last = int(match.group(2)) if match.group(2) else size - 1
+        first = _position(match.group(1))
+        last = _position(match.group(2)) if match.group(2) else size - 1
     else:
-        suffix = int(match.group(2))
+        suffix = _position(match.group(2))
         first, last = max(size - suffix, 0), size - 1
     if first >= size or first > last:
-        raise RangeNotSatisfiable(f"The range {header!r} is outside the file ({size} bytes).")
+        # The header itself is not echoed: it is the client's, of any length.
+        raise RangeNotSatisfiable(f"The range is outside the file ({size} bytes).")
     return first, min(last, size - 1)
 
 

@@ -5,7 +5,18 @@ from __future__ import annotations
 from pathlib import PurePath
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Form, Header, Query, Request, Response, UploadFile
+from fastapi import (
+    APIRouter,
+    Depends,
+    File,
+    Form,
+    Header,
+    Path,
+    Query,
+    Request,
+    Response,
+    UploadFile,
+)
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import StreamingResponse
 
@@ -43,6 +54,9 @@ _ERRORS: dict[int | str, dict[str, object]] = {
     code: {"model": ErrorBody} for code in (400, 401, 402, 404, 409, 413, 415, 422)
 }
 router = APIRouter(prefix="/jobs", tags=["jobs"], responses=_ERRORS)
+MAX_OFFSET = 2**31 - 1
+"""Past any real count, and inside every database's integer."""
+_RANGE_ERRORS: dict[int | str, dict[str, object]] = {416: {"model": ErrorBody}}
 
 
 def _one_provider(provider: str | None, voice_provider: str | None) -> str:
@@ -143,7 +157,7 @@ def list_jobs(
     user: UserDep,
     status: JobStatus | None = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 20,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> JobPage:
     jobs, total = JobRepository(work.session, user.id).list(status, limit, offset)
     return JobPage(
@@ -206,7 +220,7 @@ def read_removed(
     return [RemovedBlockOut.model_validate(block) for block in blocks]
 
 
-@router.get("/{job_id}/audio", response_model=None)
+@router.get("/{job_id}/audio", response_model=None, responses=_RANGE_ERRORS)
 def read_audio(
     job_id: str, request: Request, state: StateDep, work: WorkDep, user: UserDep
 ) -> Response:
@@ -225,9 +239,14 @@ def read_audio(
     )
 
 
-@router.get("/{job_id}/chapters/{number}/audio", response_model=None)
+@router.get("/{job_id}/chapters/{number}/audio", response_model=None, responses=_RANGE_ERRORS)
 def read_chapter_audio(
-    job_id: str, number: int, request: Request, state: StateDep, work: WorkDep, user: UserDep
+    job_id: str,
+    number: Annotated[int, Path(ge=1, le=MAX_OFFSET)],
+    request: Request,
+    state: StateDep,
+    work: WorkDep,
+    user: UserDep,
 ) -> Response:
     """One chapter's audio, as soon as that chapter is finished (before the whole book)."""
     job = JobService(state, work, user).get(job_id)
