@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from sqlalchemy.orm import Session, sessionmaker
 
 from pdf2audiobook.service.account.router import router as account_router
@@ -27,6 +27,12 @@ from pdf2audiobook.service.kit.db import (
 from pdf2audiobook.service.kit.handlers import install_error_handlers
 from pdf2audiobook.service.kit.request_log import RequestLogMiddleware
 from pdf2audiobook.service.kit.settings import Settings
+from pdf2audiobook.service.limits import (
+    LIMITED_RESPONSES,
+    install_rate_limits,
+    limit_api_caller,
+    limit_webhook_sender,
+)
 from pdf2audiobook.service.metrics.collector import ScrapeTimeCollector
 from pdf2audiobook.service.metrics.http import observe_request
 from pdf2audiobook.service.metrics.instruments import use_directory
@@ -91,15 +97,26 @@ def create_app(settings: Settings, runner: JobRunner | None = None) -> FastAPI:
         idle_seconds=settings.body_timeout_seconds,
         upload_slots=settings.max_concurrent_uploads,
     )
-    api = APIRouter(prefix="/api/v1")
+    install_rate_limits(app, settings, state.authenticator)
+    api = APIRouter(
+        prefix="/api/v1", dependencies=[Depends(limit_api_caller)], responses=LIMITED_RESPONSES
+    )
     api.include_router(account_router)
     api.include_router(jobs_router)
     api.include_router(voices_router)
     api.include_router(products_router)
     api.include_router(payments_router)
-    api.include_router(webhooks_router)
     api.include_router(admin_router)
     app.include_router(api)
+    # Webhooks count per sending address in a class of their own: a provider retrying
+    # deliveries must never meet the general per-address limit.
+    webhooks = APIRouter(
+        prefix="/api/v1",
+        dependencies=[Depends(limit_webhook_sender)],
+        responses=LIMITED_RESPONSES,
+    )
+    webhooks.include_router(webhooks_router)
+    app.include_router(webhooks)
     app.include_router(health_router)
     app.include_router(
         metrics_router(

@@ -38,12 +38,24 @@ class QueueOnlyRunner:
             raise RuntimeError("not started")
 
 
+GENEROUS_LIMITS: dict[str, object] = {
+    "rate_limit_api": "100000/minute",
+    "rate_limit_submit": "100000/minute",
+    "rate_limit_upload": "100000/minute",
+    "rate_limit_checkout": "100000/minute",
+    "rate_limit_webhooks": "100000/minute",
+    "max_active_jobs_per_user": 100000,
+}
+
+
 def api_settings(data_dir: Path, key: rsa.RSAPrivateKey, **overrides: object) -> Settings:
     values: dict[str, object] = {
         "environment": "test",
         "secret_key": "test-secret-not-for-production",
         "data_dir": data_dir,
         "jwt_public_key_pem": public_pem(key),
+        # Tests submit and poll faster than anyone; tests/service/limits keeps the defaults.
+        **GENEROUS_LIMITS,
         **overrides,
     }
     return Settings(_env_file=None, **values)  # type: ignore[arg-type]

@@ -57,5 +57,22 @@ class UnsupportedMediaType(ServiceError):
     status_code = 415
 
 
+class TooManyRequests(ServiceError):
+    """429; `Retry-After` says in how many seconds the caller may try again, when known."""
+
+    status_code = 429
+
+    def __init__(self, detail: str, retry_after_seconds: int | None = None) -> None:
+        super().__init__(detail)
+        self.retry_after_seconds = retry_after_seconds
+
+    # A property: the base class's headers are the same for every instance, these are not.
+    @property
+    def headers(self) -> dict[str, str] | None:  # type: ignore[override]
+        if self.retry_after_seconds is None:
+            return None
+        return {"Retry-After": str(self.retry_after_seconds)}
+
+
 class ServiceUnavailable(ServiceError):
     status_code = 503

@@ -13,6 +13,7 @@ from ipaddress import IPv4Network, IPv6Network
 from pathlib import Path
 from typing import Self
 
+from limits import parse as parse_rate
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -165,6 +166,42 @@ class Settings(BaseSettings):
     jwt_role_claim: str = "role"
     """A verified JWT whose claim of this name is "admin" (or a list holding it) acts as an
     administrator; `pdf2audiobook users set-role` makes one without it."""
+
+    rate_limits_enabled: bool = True
+    """Requests are counted per user (per client address without a token) and refused
+    with 429 beyond the limits below; counted on Redis when REDIS_URL is set."""
+    rate_limit_api: str = "600/minute"
+    """Every `/api/v1` request of one user, or of one address without a valid token."""
+    rate_limit_submit: str = "10/minute"
+    """Job submissions and retries of one user."""
+    rate_limit_upload: str = "20/minute"
+    """Estimates (a PDF read while the caller waits) of one user."""
+    rate_limit_checkout: str = "10/minute"
+    rate_limit_tokens: str = "10/hour"
+    """Personal API token creation through the API."""
+    rate_limit_webhooks: str = "1200/minute"
+    """Payment webhooks per sending address: far above a provider's retry rate."""
+    trusted_proxies: list[IPv4Network | IPv6Network] = Field(default_factory=list)
+    """Peers (CIDRs) whose `X-Forwarded-For` names the client; from anyone else the header
+    is ignored and the peer's address is the client's."""
+    max_active_jobs_per_user: int = Field(default=10, ge=1)
+    """Jobs one user may have waiting or running; a further submission or retry gets 429."""
+
+    @field_validator(
+        "rate_limit_api",
+        "rate_limit_submit",
+        "rate_limit_upload",
+        "rate_limit_checkout",
+        "rate_limit_tokens",
+        "rate_limit_webhooks",
+    )
+    @classmethod
+    def _rate_limit_is_parseable(cls, value: str) -> str:
+        try:
+            parse_rate(value)
+        except ValueError as error:
+            raise ValueError(f"{value!r} is not a rate like '10/minute': {error}") from None
+        return value
 
     @field_validator("log_level", mode="before")
     @classmethod

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header
+from fastapi import APIRouter, Depends, Header
 
 from pdf2audiobook.service.deps import StateDep, WorkDep
 from pdf2audiobook.service.kit.errors import ErrorBody, ServiceUnavailable
+from pdf2audiobook.service.limits import LimitClass, rate_limited
 from pdf2audiobook.service.payments.registry import checkout_provider
 from pdf2audiobook.service.payments.schemas import CheckoutIn, CheckoutOut
 from pdf2audiobook.service.payments.service import start_checkout
@@ -20,7 +21,11 @@ router = APIRouter(
 )
 
 
-@router.post("/checkout", response_model=CheckoutOut)
+@router.post(
+    "/checkout",
+    response_model=CheckoutOut,
+    dependencies=[Depends(rate_limited(LimitClass.CHECKOUT))],
+)
 def create_checkout(
     body: CheckoutIn,
     state: StateDep,

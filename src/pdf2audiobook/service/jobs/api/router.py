@@ -47,6 +47,7 @@ from pdf2audiobook.service.jobs.lifecycle.keys import AUDIO_CONTENT_TYPES
 from pdf2audiobook.service.jobs.lifecycle.options import JobOptions, VoiceType
 from pdf2audiobook.service.jobs.lifecycle.repository import MAX_PAGE_SIZE, JobRepository
 from pdf2audiobook.service.kit.errors import BadRequest, ErrorBody, NotFound
+from pdf2audiobook.service.limits import LimitClass, rate_limited
 from pdf2audiobook.service.models import Job, JobStatus
 from pdf2audiobook.service.users.current import UserDep
 
@@ -82,7 +83,13 @@ def _one_provider(provider: str | None, voice_provider: str | None) -> str:
     return named.pop() if named else DEFAULT_PROVIDER
 
 
-@router.post("", response_model=JobOut, status_code=201)
+@router.post(
+    "",
+    response_model=JobOut,
+    status_code=201,
+    dependencies=[Depends(rate_limited(LimitClass.SUBMIT))],
+    responses={503: {"model": ErrorBody}},
+)
 def create_job(
     response: Response,
     state: StateDep,
@@ -127,7 +134,12 @@ def create_job(
     return job
 
 
-@router.post("/estimate", response_model=list[EstimateOut])
+@router.post(
+    "/estimate",
+    response_model=list[EstimateOut],
+    dependencies=[Depends(rate_limited(LimitClass.UPLOAD))],
+    responses={503: {"model": ErrorBody}},
+)
 def estimate_job(
     state: StateDep,
     user: UserDep,
@@ -273,7 +285,12 @@ def cancel_job(job_id: str, state: StateDep, work: WorkDep, user: UserDep) -> Jo
     return JobService(state, work, user).cancel(job_id)
 
 
-@router.post("/{job_id}/retry", response_model=JobOut)
+@router.post(
+    "/{job_id}/retry",
+    response_model=JobOut,
+    dependencies=[Depends(rate_limited(LimitClass.SUBMIT))],
+    responses={503: {"model": ErrorBody}},
+)
 def retry_job(job_id: str, state: StateDep, work: WorkDep, user: UserDep) -> Job:
     return JobService(state, work, user).retry(job_id)
 
