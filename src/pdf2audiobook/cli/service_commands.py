@@ -41,13 +41,55 @@ def serve(
 def create_token(
     email: Annotated[str, typer.Option("--email", help="The user the token acts for.")],
     name: Annotated[str, typer.Option("--name", help="A label to recognise it by.")] = "cli",
+    expires_in_days: Annotated[
+        int | None,
+        typer.Option("--expires-in-days", min=1, max=3650, help="Stop working after this."),
+    ] = None,
 ) -> None:
     """Print a new API token for EMAIL (created if new). It is shown once and stored hashed."""
+    from datetime import timedelta
+
+    from pdf2audiobook.service.models import utc_now
     from pdf2audiobook.service.users.tokens import create_token_for_email
 
+    expires_at = utc_now() + timedelta(days=expires_in_days) if expires_in_days else None
     with database_session() as session:
-        token = create_token_for_email(session, email, name)
+        token = create_token_for_email(session, email, name, expires_at)
     typer.echo(token)
+
+
+@tokens_app.command("list")
+def list_tokens(
+    email: Annotated[str, typer.Option("--email", help="Whose tokens.")],
+) -> None:
+    """EMAIL's live tokens: id, name, created, last used, expiry (never the tokens)."""
+    from pdf2audiobook.service.users.token_repository import ApiTokenRepository
+    from pdf2audiobook.service.users.tokens import local_user
+
+    with database_session() as session:
+        for token in ApiTokenRepository(session).list_active(local_user(session, email)):
+            used = token.last_used_at.isoformat() if token.last_used_at else "never used"
+            expires = token.expires_at.isoformat() if token.expires_at else "no expiry"
+            typer.echo(
+                f"{token.id}\t{token.name}\t{token.created_at.isoformat()}\t{used}\t{expires}"
+            )
+
+
+@tokens_app.command("revoke")
+def revoke_token(
+    token_id: Annotated[str, typer.Argument(help="The id `tokens list` shows.")],
+    email: Annotated[str, typer.Option("--email", help="Whose token.")],
+) -> None:
+    """Revoke one of EMAIL's tokens; it stops working at once."""
+    from pdf2audiobook.service.users.token_repository import ApiTokenRepository
+    from pdf2audiobook.service.users.tokens import local_user
+
+    with database_session() as session:
+        revoked = ApiTokenRepository(session).revoke(local_user(session, email), token_id)
+    if not revoked:
+        typer.echo(f"Error: {email} has no live token {token_id}.", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"Revoked {token_id}.")
 
 
 @contextmanager

@@ -48,6 +48,30 @@ def test_other_users_job_is_indistinguishable_from_a_missing_one(
     )
 
 
+TOKEN_ROUTES = [("DELETE", "/api/v1/auth/tokens/{token_id}")]
+
+
+@pytest.mark.parametrize(("method", "template"), TOKEN_ROUTES)
+def test_other_users_token_is_indistinguishable_from_a_missing_one(
+    api: Api, method: str, template: str
+) -> None:
+    created = api.client.post(
+        "/api/v1/auth/tokens", json={"name": "scripts"}, headers=api.headers(api.alice)
+    )
+    token_id, token = created.json()["id"], created.json()["token"]
+    foreign = api.client.request(
+        method, template.format(token_id=token_id), headers=api.headers(api.bob)
+    )
+    missing = api.client.request(
+        method, template.format(token_id="0" * 36), headers=api.headers(api.bob)
+    )
+    assert foreign.status_code == missing.status_code == 404
+    assert foreign.json() == missing.json()
+    # The owner's token still works.
+    me = api.client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"})
+    assert me.status_code == 200
+
+
 def test_every_user_route_with_an_id_has_an_other_user_test(api: Api) -> None:
     # The OpenAPI document lists every route the app serves, however routers nest. A route
     # not yet classified in ROUTE_ACCESS counts as a user's until it is.
@@ -60,4 +84,4 @@ def test_every_user_route_with_an_id_has_an_other_user_test(api: Api) -> None:
     users_with_ids = {
         route for route in with_ids if ROUTE_ACCESS.get(route, Access.USER) is Access.USER
     }
-    assert users_with_ids == set(ROUTES_WITH_IDS)
+    assert users_with_ids == set(ROUTES_WITH_IDS) | set(TOKEN_ROUTES)

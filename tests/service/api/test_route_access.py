@@ -35,6 +35,9 @@ ROUTE_ACCESS: dict[tuple[str, str], Access] = {
     ("GET", "/api/v1/auth/me"): Access.USER,
     ("PUT", "/api/v1/auth/me"): Access.USER,
     ("GET", "/api/v1/credits"): Access.USER,
+    ("GET", "/api/v1/auth/tokens"): Access.USER,
+    ("POST", "/api/v1/auth/tokens"): Access.USER,
+    ("DELETE", "/api/v1/auth/tokens/{token_id}"): Access.USER,
     ("GET", "/api/v1/voices"): Access.USER,
     ("POST", "/api/v1/jobs"): Access.USER,
     ("GET", "/api/v1/jobs"): Access.USER,
@@ -61,6 +64,7 @@ ROUTE_ACCESS: dict[tuple[str, str], Access] = {
 # Bodies a real client would send, so an answer is about the caller, never about the payload.
 _JSON_BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("PUT", "/api/v1/auth/me"): {"first_name": "Ada", "last_name": "Lovelace"},
+    ("POST", "/api/v1/auth/tokens"): {"name": "scripts"},
     ("POST", "/api/v1/payments/checkout"): {"product_id": "pack-1000"},
     ("POST", "/api/v1/admin/users/{user_id}/credits"): {"amount": 10, "reason": "goodwill"},
 }
@@ -85,7 +89,11 @@ def call(
     """A plausible request to the route: ids of the right shape, a valid body."""
     route = (method, template)
     path = template.format(
-        job_id=str(uuid.uuid4()), number=1, user_id=str(uuid.uuid4()), provider=provider
+        job_id=str(uuid.uuid4()),
+        number=1,
+        user_id=str(uuid.uuid4()),
+        token_id=str(uuid.uuid4()),
+        provider=provider,
     )
     if route in _UPLOADS:
         with SAMPLE_BOOK.open("rb") as handle:
