@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import re
 import uuid
 
 import pytest
@@ -123,7 +124,7 @@ def test_configured_logging_keeps_the_services_info_lines_with_a_timestamp(
     (line,) = err.splitlines()
     assert "INFO" in line
     assert "job j-7 queued" in line
-    assert line[:4].isdigit()
+    assert re.match(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z INFO ", line), line
 
 
 @pytest.mark.usefixtures("restore_root_logger")

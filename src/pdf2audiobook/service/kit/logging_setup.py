@@ -12,6 +12,7 @@ import json
 import logging
 import re
 import sys
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -87,7 +88,11 @@ class TextFormatter(logging.Formatter):
     """`time level logger [request] message key=value...` for a terminal."""
 
     def __init__(self) -> None:
-        super().__init__("%(asctime)s %(levelname)-7s %(name)s%(context)s %(message)s%(fields)s")
+        super().__init__(
+            "%(asctime)s.%(msecs)03dZ %(levelname)-7s %(name)s%(context)s %(message)s%(fields)s",
+            datefmt="%Y-%m-%dT%H:%M:%S",
+        )
+        self.converter = _utc
 
     def formatMessage(self, record: logging.LogRecord) -> str:
         request_id = getattr(record, "request_id", None)
@@ -102,6 +107,10 @@ class TextFormatter(logging.Formatter):
         }
         record.fields = "".join(f" {name}={value}" for name, value in extras.items())
         return super().formatMessage(record)
+
+
+def _utc(seconds: float | None) -> time.struct_time:
+    return time.gmtime(seconds)
 
 
 def configure_logging(settings: Settings) -> None:
