@@ -23,19 +23,9 @@ def test_tokens_are_created_listed_and_revoked_from_the_command_line(
     env: dict[str, str],
 ) -> None:
     runner = CliRunner()
+    me = ["--email", "me@example.com"]
     made = runner.invoke(
-        app,
-        [
-            "tokens",
-            "create",
-            "--email",
-            "me@example.com",
-            "--name",
-            "nas",
-            "--expires-in-days",
-            "7",
-        ],
-        env=env,
+        app, ["tokens", "create", *me, "--name", "nas", "--expires-in-days", "7"], env=env
     )
     assert made.exit_code == 0, made.output
     token = made.output.strip()
