@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, FastAPI
 from sqlalchemy.orm import Session, sessionmaker
 
 from pdf2audiobook.service.account.router import router as account_router
+from pdf2audiobook.service.account.tokens import router as tokens_router
 from pdf2audiobook.service.admin.router import router as admin_router
 from pdf2audiobook.service.auth import Authenticator, VerifiedIdentity
 from pdf2audiobook.service.body_rules import body_rules
@@ -18,6 +19,7 @@ from pdf2audiobook.service.jobs.api.router import router as jobs_router
 from pdf2audiobook.service.jobs.runners.embedded import EmbeddedRunner
 from pdf2audiobook.service.kit.body_limit import BodyLimitMiddleware
 from pdf2audiobook.service.kit.cache import cache_for
+from pdf2audiobook.service.kit.data_dir import make_private
 from pdf2audiobook.service.kit.db import (
     create_engine_from_settings,
     migrate,
@@ -25,6 +27,7 @@ from pdf2audiobook.service.kit.db import (
     session_scope,
 )
 from pdf2audiobook.service.kit.handlers import install_error_handlers
+from pdf2audiobook.service.kit.http_hygiene import docs_enabled, install_http_hygiene
 from pdf2audiobook.service.kit.request_log import RequestLogMiddleware
 from pdf2audiobook.service.kit.settings import Settings
 from pdf2audiobook.service.limits import (
@@ -80,6 +83,7 @@ def create_app(settings: Settings, runner: JobRunner | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         migrate(settings.resolved_database_url)
+        make_private(settings.data_dir, settings.resolved_database_url)
         state.runner.start()
         try:
             yield
@@ -87,7 +91,16 @@ def create_app(settings: Settings, runner: JobRunner | None = None) -> FastAPI:
             state.runner.shutdown()
             engine.dispose()
 
-    app = FastAPI(title="pdf2audiobook", version="0.1.0", lifespan=lifespan)
+    docs = docs_enabled(settings)
+    app = FastAPI(
+        title="pdf2audiobook",
+        version="0.1.0",
+        lifespan=lifespan,
+        debug=settings.debug,
+        docs_url="/docs" if docs else None,
+        redoc_url="/redoc" if docs else None,
+        openapi_url="/openapi.json" if docs else None,
+    )
     app.state.service = state
     install_error_handlers(app)
     app.add_middleware(
@@ -97,11 +110,13 @@ def create_app(settings: Settings, runner: JobRunner | None = None) -> FastAPI:
         idle_seconds=settings.body_timeout_seconds,
         upload_slots=settings.max_concurrent_uploads,
     )
+    install_http_hygiene(app, settings)
     install_rate_limits(app, settings, state.authenticator)
     api = APIRouter(
         prefix="/api/v1", dependencies=[Depends(limit_api_caller)], responses=LIMITED_RESPONSES
     )
     api.include_router(account_router)
+    api.include_router(tokens_router)
     api.include_router(jobs_router)
     api.include_router(voices_router)
     api.include_router(products_router)

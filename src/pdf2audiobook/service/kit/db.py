@@ -26,7 +26,6 @@ MIGRATION_FILE_TEMPLATE = (
     "%%(year)d_%%(month).2d_%%(day).2d_%%(hour).2d%%(minute).2d_%%(rev)s_%%(slug)s"
 )
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
-POSTGRES_POOL_RECYCLE_SECONDS = 1800
 
 
 def normalise_url(url: str) -> URL:
@@ -50,7 +49,9 @@ def _ensure_sqlite_directory(url: URL) -> None:
         Path(str(url.database)).parent.mkdir(parents=True, exist_ok=True)
 
 
-def create_engine_for(url: str, *, pool_size: int, max_overflow: int) -> Engine:
+def create_engine_for(
+    url: str, *, pool_size: int, max_overflow: int, pool_recycle: int = 3600
+) -> Engine:
     """An engine tuned for the backend in `url` (SQLite or PostgreSQL).
 
     SQLite gets WAL, enforced foreign keys, a busy timeout and working savepoints (see
@@ -76,7 +77,7 @@ def create_engine_for(url: str, *, pool_size: int, max_overflow: int) -> Engine:
         pool_size=pool_size,
         max_overflow=max_overflow,
         pool_pre_ping=True,
-        pool_recycle=POSTGRES_POOL_RECYCLE_SECONDS,
+        pool_recycle=pool_recycle,
         connect_args={"application_name": "pdf2audiobook"},
     )
 
@@ -86,6 +87,7 @@ def create_engine_from_settings(settings: Settings) -> Engine:
         settings.resolved_database_url,
         pool_size=settings.database_pool_size,
         max_overflow=settings.database_max_overflow,
+        pool_recycle=settings.database_pool_recycle_seconds,
     )
 
 

@@ -58,13 +58,23 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", env_ignore_empty=True, extra="ignore")
 
     environment: Environment = Environment.DEVELOPMENT
+    debug: bool = False
+    """Tracebacks in error responses: never in production (refused at start)."""
+    docs_enabled: bool | None = None
+    """`/docs`, `/redoc` and `/openapi.json`: on by default outside production, off in it."""
+    cors_origins: list[str] = Field(default_factory=list)
+    """Browser origins allowed to call the API with credentials, e.g.
+    ["https://app.example.com"]; "*" is refused, since credentials are allowed."""
     secret_key: str = DEVELOPMENT_SECRET
     data_dir: Path = Path("pdf2audiobook-data")
     """Root of everything the embedded defaults keep on disk (database, audio, uploads)."""
     database_url: str | None = None
     """SQLAlchemy URL; defaults to SQLite inside `data_dir`."""
-    database_pool_size: int = 10
-    database_max_overflow: int = 20
+    database_pool_size: int = Field(default=20, ge=1)
+    database_max_overflow: int = Field(default=30, ge=0)
+    database_pool_recycle_seconds: int = Field(default=3600, ge=60)
+    """PostgreSQL connections are replaced after this long (servers and proxies drop idle
+    ones)."""
     redis_url: str | None = None
     """Set to run jobs on Celery workers; unset, an in-process runner runs them."""
 
@@ -134,6 +144,9 @@ class Settings(BaseSettings):
     prometheus-client's PROMETHEUS_MULTIPROC_DIR from it; that variable is not read here,
     since the service writes it."""
 
+    pdf_password_hours: int = Field(default=168, ge=1)
+    """How long a job's PDF password is kept (sealed with SECRET_KEY) for retries and
+    resumes; after that a retry asks for it again."""
     credits_enabled: bool = True
     """Jobs cost credits (a 402 when the balance is short). Off, every job is free: a
     private server for one household needs no paywall."""
@@ -207,6 +220,27 @@ class Settings(BaseSettings):
     @classmethod
     def _log_level_in_any_case(cls, value: object) -> object:
         return value.upper() if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_production(self) -> Self:
+        if self.environment is not Environment.PRODUCTION:
+            return self
+        if self.debug:
+            raise ValueError("DEBUG must be off when ENVIRONMENT is production.")
+        if (self.clerk_jwks_url or self.jwt_public_key_pem) and not (
+            self.jwt_issuer and self.jwt_authorized_parties
+        ):
+            raise ValueError(
+                "In production, sign-in tokens need JWT_ISSUER and JWT_AUTHORIZED_PARTIES: "
+                "without them a token minted for another site or issuer would be accepted."
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _refuse_wildcard_cors(self) -> Self:
+        if "*" in self.cors_origins:
+            raise ValueError('CORS_ORIGINS must list origins; "*" with credentials is unsafe.')
+        return self
 
     @model_validator(mode="after")
     def _refuse_default_secret_outside_development(self) -> Self:
