@@ -22,13 +22,12 @@ from datetime import UTC, datetime
 from pdf2audiobook.service.kit.settings import LogFormat, Settings
 
 request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
-user_id_var: ContextVar[str | None] = ContextVar("user_id", default=None)
 
 MAX_REQUEST_ID_LENGTH = 64
 _SAFE_REQUEST_ID = re.compile(rf"[A-Za-z0-9._:-]{{1,{MAX_REQUEST_ID_LENGTH}}}")
 # Attributes every LogRecord has; anything else was passed in `extra=` and belongs in JSON.
 _RECORD_ATTRIBUTES = frozenset(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
-_CONTEXT_ATTRIBUTES = ("request_id", "user_id")
+_CONTEXT_ATTRIBUTES = ("request_id",)
 # Libraries whose DEBUG lines carry request headers or bodies (a token, a presigned URL).
 _QUIET_LIBRARIES = ("botocore", "boto3", "s3transfer", "urllib3", "httpcore", "httpx")
 
@@ -56,13 +55,11 @@ def request_context(request_id: str | None) -> Iterator[None]:
 
 
 class ContextFilter(logging.Filter):
-    """Stamps each record with the request and user it was written for (or None)."""
+    """Stamps each record with the request it was written for (or None)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if getattr(record, "request_id", None) is None:
             record.request_id = request_id_var.get()
-        if getattr(record, "user_id", None) is None:
-            record.user_id = user_id_var.get()
         return True
 
 

@@ -95,10 +95,6 @@ def use_directory(directory: Path) -> None:
         _directory = directory
 
 
-def current_directory() -> Path | None:
-    return _directory
-
-
 def instruments() -> Instruments:
     """The process's instruments; in memory only until `use_directory` is called (a
     command-line run, a unit test), so recording never fails for want of a folder."""

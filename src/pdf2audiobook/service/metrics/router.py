@@ -8,32 +8,29 @@ name routes, job volumes and revenue, which the public has no business reading.
 from __future__ import annotations
 
 import hmac
-from collections.abc import Iterable
 from ipaddress import ip_address
 
 from fastapi import APIRouter, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
-from prometheus_client.metrics_core import Metric
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 
 from pdf2audiobook.service.kit.errors import NotFound, Unauthorized
 from pdf2audiobook.service.kit.settings import Settings
-from pdf2audiobook.service.metrics.instruments import current_directory, instruments
 
 
 def metrics_router(settings: Settings, scrape_time: Collector) -> APIRouter:
+    """The route, reading the files every process writes to `settings.metrics_dir` (which
+    `instruments.use_directory` must have made this process use too)."""
     router = APIRouter(tags=["operations"])
+    folder = settings.metrics_dir.resolve()
 
     @router.get("/metrics", include_in_schema=False)
     def metrics(request: Request) -> Response:
         _authorise(settings, request)
+        # A registry per scrape: the folder's files are read afresh each time.
         registry = CollectorRegistry()
-        directory = current_directory()
-        if directory is not None:
-            MultiProcessCollector(registry, path=str(directory))  # type: ignore[no-untyped-call]
-        else:
-            registry.register(_Delegate(instruments().registry))
+        MultiProcessCollector(registry, path=str(folder))  # type: ignore[no-untyped-call]
         registry.register(scrape_time)
         return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
@@ -58,13 +55,3 @@ def _authorise(settings: Settings, request: Request) -> None:
             return
         raise Unauthorized("A valid metrics token is required.")
     raise NotFound("Not Found")
-
-
-class _Delegate(Collector):
-    """The in-memory instruments, when this process writes no multiprocess files."""
-
-    def __init__(self, registry: CollectorRegistry) -> None:
-        self._registry = registry
-
-    def collect(self) -> Iterable[Metric]:
-        return self._registry.collect()
