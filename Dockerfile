@@ -51,7 +51,7 @@ USER 10001:10001
 
 EXPOSE 8000
 
-# The worker and beat images override this check in compose.yaml: they serve no HTTP.
+# compose.yaml gives the worker and beat checks of their own: they serve no HTTP.
 HEALTHCHECK --interval=15s --timeout=5s --start-period=120s --retries=3 \
     CMD ["python", "-c", "import sys, urllib.request; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:8000/health', timeout=4).status == 200 else 1)"]
 
