@@ -43,6 +43,7 @@ GENEROUS_LIMITS: dict[str, object] = {
     "rate_limit_submit": "100000/minute",
     "rate_limit_upload": "100000/minute",
     "rate_limit_checkout": "100000/minute",
+    "rate_limit_tokens": "100000/minute",
     "rate_limit_webhooks": "100000/minute",
     "max_active_jobs_per_user": 100000,
 }

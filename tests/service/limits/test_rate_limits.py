@@ -175,3 +175,19 @@ def test_429_is_documented_on_every_api_route(limited_api: LimitedApiFactory) ->
         if "429" not in operation["responses"]
     ]
     assert undocumented == []
+
+
+def test_token_creation_has_its_own_tighter_limit(limited_api: LimitedApiFactory) -> None:
+    alice = new_user()
+    with limited_api(rate_limit_tokens="2/minute") as api:
+        answers = [
+            api.client.post(
+                "/api/v1/auth/tokens", json={"name": f"script {n}"}, headers=api.headers(alice)
+            )
+            for n in range(3)
+        ]
+        listed = api.client.get("/api/v1/auth/tokens", headers=api.headers(alice))
+
+    assert [r.status_code for r in answers] == [201, 201, 429]
+    assert error_name(answers[2]) == "TooManyRequests"
+    assert len(listed.json()) == 2

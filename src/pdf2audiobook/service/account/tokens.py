@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Depends, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from pdf2audiobook.service.deps import WorkDep
 from pdf2audiobook.service.kit.errors import Conflict, ErrorBody, NotFound
+from pdf2audiobook.service.limits import LimitClass, rate_limited
 from pdf2audiobook.service.models import utc_now
 from pdf2audiobook.service.users.current import UserDep
 from pdf2audiobook.service.users.token_repository import ApiTokenRepository
@@ -53,7 +54,13 @@ def list_tokens(user: UserDep, work: WorkDep) -> list[TokenOut]:
     return [TokenOut.model_validate(t) for t in ApiTokenRepository(work.session).list_active(user)]
 
 
-@router.post("", response_model=NewTokenOut, status_code=201)
+@router.post(
+    "",
+    response_model=NewTokenOut,
+    status_code=201,
+    dependencies=[Depends(rate_limited(LimitClass.TOKENS))],
+    responses={503: {"model": ErrorBody}},
+)
 def create_api_token(body: TokenIn, user: UserDep, work: WorkDep) -> NewTokenOut:
     """A new personal API token for scripts, shown once."""
     tokens = ApiTokenRepository(work.session)
