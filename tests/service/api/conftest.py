@@ -13,8 +13,9 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from pdf2audiobook.service.app import create_app
+from pdf2audiobook.service.auth import VerifiedIdentity
 from pdf2audiobook.service.kit.settings import Settings
-from tests.service.auth.token_factory import public_pem, rs256_token
+from tests.service.auth.token_factory import ISSUER, public_pem, rs256_token
 
 
 @dataclass
@@ -72,6 +73,10 @@ class Api:
     # Fresh identities per test: the PostgreSQL database is shared by the whole session.
     alice: str = field(default_factory=lambda: f"user_alice_{uuid.uuid4().hex[:8]}")
     bob: str = field(default_factory=lambda: f"user_bob_{uuid.uuid4().hex[:8]}")
+
+    def external_id(self, subject: str) -> str:
+        """How the user signed in as `subject` by `headers` is stored."""
+        return VerifiedIdentity(subject=subject, issuer=ISSUER).external_id
 
     def headers(self, subject: str) -> dict[str, str]:
         token = rs256_token(self.key, kid=None, sub=subject)

@@ -186,3 +186,16 @@ def test_bearer_token_declares_the_scheme_in_openapi() -> None:
 
     assert schema["components"]["securitySchemes"]["BearerToken"]["scheme"] == "bearer"
     assert schema["paths"]["/whoami"]["get"]["security"] == [{"BearerToken": []}]
+
+
+def test_a_jwt_user_is_keyed_by_issuer_and_subject_and_never_names_a_local_user() -> None:
+    local = VerifiedIdentity(subject="local:reader@example.com")
+    forged = VerifiedIdentity(subject="local:reader@example.com", issuer="https://idp.example")
+    other_issuer = VerifiedIdentity(subject="user_1", issuer="https://other.example")
+    assert local.external_id == "local:reader@example.com"
+    assert forged.external_id != local.external_id
+    assert forged.external_id == "jwt:https://idp.example|local:reader@example.com"
+    assert (
+        other_issuer.external_id
+        != VerifiedIdentity("user_1", issuer="https://idp.example").external_id
+    )

@@ -49,7 +49,9 @@ def assert_ledger_consistent(api: Api) -> None:
     entries' sum; nothing stays held for a finished job; no job gives back more than it
     held."""
     with session_scope(api.app.state.service.sessions) as session:
-        ours = select(User.id).where(User.external_id.in_([api.alice, api.bob]))
+        ours = select(User.id).where(
+            User.external_id.in_([api.external_id(api.alice), api.external_id(api.bob)])
+        )
         negative_holds = session.execute(
             select(CreditEntry.job_id, func.sum(CreditEntry.held))
             .where(CreditEntry.job_id.is_not(None), CreditEntry.user_id.in_(ours))

@@ -147,3 +147,26 @@ def test_two_tokens_cannot_share_a_digest(session: Session, new_user: Callable[[
 
     with pytest.raises(IntegrityError):
         tokens.create(user, "second", digest)
+
+
+def test_a_user_stored_under_a_bare_subject_is_moved_to_its_issuer_key(session: Session) -> None:
+    users = UserRepository(session)
+    bare = f"user_{uuid.uuid4().hex}"
+    old = users.get_or_create_by_external_id(bare, "reader@example.com")
+    keyed = f"jwt:https://idp.example|{bare}"
+    moved = users.get_or_create_by_external_id(keyed, None, legacy_external_id=bare)
+    assert moved.id == old.id
+    assert moved.external_id == keyed
+    assert users.get_by_external_id(bare) is None
+
+
+def test_a_namespaced_user_is_never_adopted_as_legacy(session: Session) -> None:
+    users = UserRepository(session)
+    local = users.get_or_create_by_external_id(f"local:{uuid.uuid4().hex}@example.com", None)
+    claimed = users.get_or_create_by_external_id(
+        f"jwt:https://idp.example|{local.external_id}",
+        None,
+        legacy_external_id=local.external_id,
+    )
+    assert claimed.id != local.id
+    assert local.external_id.startswith("local:")

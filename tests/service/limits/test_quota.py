@@ -7,8 +7,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import func, select
 
+from pdf2audiobook.service.auth import VerifiedIdentity
 from pdf2audiobook.service.models import Job, JobStatus, User
 from tests.conftest import SAMPLE_BOOK
+from tests.service.auth.token_factory import ISSUER
 from tests.service.limits.conftest import LimitedApiFactory, Response, error_name, new_user
 
 RACERS = 8
@@ -64,7 +66,7 @@ def test_concurrent_submissions_at_the_quota_never_all_pass(
                 .select_from(Job)
                 .join(User, User.id == Job.user_id)
                 .where(
-                    User.external_id == alice,
+                    User.external_id == VerifiedIdentity(subject=alice, issuer=ISSUER).external_id,
                     Job.status.in_([JobStatus.PENDING, JobStatus.PROCESSING]),
                 )
             )

@@ -142,10 +142,12 @@ class JwtVerifier:
             ):
                 raise Unauthorized("Token authorised party is not accepted")
         email = claims.get("email")
+        issuer = claims.get("iss")
         return VerifiedIdentity(
             subject=subject,
             email=email if isinstance(email, str) else None,
             claims=claims,
+            issuer=issuer if isinstance(issuer, str) else "",
         )
 
 

@@ -18,3 +18,17 @@ class VerifiedIdentity:
     subject: str
     email: str | None = None
     claims: dict[str, Any] = field(default_factory=dict, hash=False)
+    issuer: str | None = None
+    """The JWT's issuer (empty when the token names none); None for an API token."""
+
+    @property
+    def external_id(self) -> str:
+        """The user this identity is, as stored: an identity provider's users are keyed by
+        issuer and subject, so no JWT can ever name a self-hosted (`local:`) user or a user
+        of another issuer."""
+        if self.issuer is None:
+            return self.subject
+        return f"{JWT_PREFIX}{self.issuer}|{self.subject}"
+
+
+JWT_PREFIX = "jwt:"

@@ -19,7 +19,7 @@ MAX_REMEMBERED = 10_000
 
 
 def user_caller(identity: VerifiedIdentity) -> str:
-    return f"user:{identity.subject}"
+    return f"user:{identity.external_id}"
 
 
 class Callers:

@@ -18,8 +18,10 @@ def current_user(
     request: Request,
 ) -> User:
     """The caller's user row, created on their first valid token."""
+    # Before identities were keyed by issuer, a JWT user was stored under the bare subject.
+    legacy = identity.subject if identity.issuer is not None else None
     user = UserRepository(work.session).get_or_create_by_external_id(
-        identity.subject, identity.email
+        identity.external_id, identity.email, legacy_external_id=legacy
     )
     # For the request's log line (`kit.request_log`).
     request.state.user_id = user.id
