@@ -64,10 +64,9 @@ class RateLimiter:
     """Checks one request of a caller against one class's limit.
 
     Moving windows: a burst at the edge of a minute gets no second allowance. While the
-    shared storage is down, a class either counts in this process (reads and polling go on,
-    each process allowing the limit) or refuses with 503 (submissions, uploads, checkout and
-    token creation, which would otherwise go unlimited across processes); the storage is
-    tried again `retry_seconds` after it failed.
+    shared storage is down, a class either counts in this process (each process then
+    allowing the limit) or refuses with 503 (see `WhenStorageDown`); the storage is tried
+    again `retry_seconds` after it failed.
     """
 
     def __init__(

@@ -26,9 +26,11 @@ class WhenStorageDown(Enum):
     """What a class does while the shared counters (Redis) cannot be reached."""
 
     COUNT_IN_PROCESS = "count in process"
-    """Go on counting in this process's memory: each API process allows the limit."""
+    """Go on counting in this process's memory: each API process allows the limit. Jobs
+    stay bounded by the quota, which the database keeps, and wait in it for Redis."""
     REFUSE = "refuse"
-    """Answer 503: the request starts costly work (a job, a PDF read, a payment)."""
+    """Answer 503: checkouts open sessions on the payment provider's account, whose own
+    limits a multiplied allowance could exhaust; a buyer can retry in seconds."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,9 +40,7 @@ class Policy:
     when_storage_down: WhenStorageDown
 
 
-_REFUSED_WITHOUT_STORAGE = frozenset(
-    {LimitClass.SUBMIT, LimitClass.UPLOAD, LimitClass.CHECKOUT, LimitClass.TOKENS}
-)
+_REFUSED_WITHOUT_STORAGE = frozenset({LimitClass.CHECKOUT})
 
 
 def _rate(text: str) -> RateLimitItem:
