@@ -7,8 +7,8 @@ sending a body slowly. This middleware decides from the request line and headers
 
 - the route's rule gives its size limit and whether the caller must be identified first;
   an unidentified caller is refused with 401 before one byte of the body is read;
-- a declared Content-Length over the limit is refused at once, and a body that grows past
-  it while streaming is cut off with 413;
+- then a declared Content-Length over the limit is refused at once, and a body that grows
+  past it while streaming is cut off with 413;
 - a body that stalls (no bytes for `idle_seconds`) or takes longer than its rule allows is
   cut off with 408;
 - uploads take one of a fixed number of slots; none free is a 503 with Retry-After.
@@ -127,9 +127,7 @@ class BodyLimitMiddleware:
         async def admit() -> BodyRule:
             nonlocal holds_upload_slot, deadline
             chosen = self._rules.rule_for(scope)
-            declared = _declared_length(scope)
-            if declared is not None and declared > chosen.max_bytes:
-                raise _too_large(chosen)
+            # Who first: a caller without a valid token hears 401, whatever they send.
             if chosen.identified:
                 try:
                     await self._identify(scope)
@@ -140,6 +138,9 @@ class BodyLimitMiddleware:
                         error.detail,
                         **(error.headers or {}),
                     ) from None
+            declared = _declared_length(scope)
+            if declared is not None and declared > chosen.max_bytes:
+                raise _too_large(chosen)
             if chosen.upload:
                 if not self.uploads.try_take():
                     raise _Refused(

@@ -10,10 +10,12 @@ sent the current state at once.
 
 from __future__ import annotations
 
+import threading
+from collections import Counter
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 import anyio
 import anyio.to_thread
@@ -21,6 +23,7 @@ from fastapi import Depends, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.background import BackgroundTask
 
 from pdf2audiobook.service.jobs.api.eta import (
     ProgressSample,
@@ -30,7 +33,8 @@ from pdf2audiobook.service.jobs.api.eta import (
 )
 from pdf2audiobook.service.jobs.api.schemas import ChapterProgressOut, JobEndEvent, JobProgressEvent
 from pdf2audiobook.service.jobs.lifecycle.repository import JobRepository
-from pdf2audiobook.service.kit.errors import NotFound
+from pdf2audiobook.service.kit.errors import NotFound, ServiceError
+from pdf2audiobook.service.kit.settings import Settings
 from pdf2audiobook.service.models import ChapterStatus, JobStage, JobStatus, utc_now
 from pdf2audiobook.service.users.repository import UserRepository
 
@@ -59,6 +63,62 @@ def event_timing() -> EventTiming:
 
 
 EventTimingDep = Annotated[EventTiming, Depends(event_timing)]
+STREAM_RETRY_AFTER_SECONDS = 30
+
+
+class TooManyStreams(ServiceError):
+    status_code = 429
+    headers: ClassVar[dict[str, str] | None] = {"Retry-After": str(STREAM_RETRY_AFTER_SECONDS)}
+
+
+class StreamSlots:
+    """How many streams each user has open in this process, at most `per_user` each."""
+
+    def __init__(self, per_user: int) -> None:
+        self.per_user = per_user
+        self._open: Counter[str] = Counter()
+        self._lock = threading.Lock()
+
+    def open_for(self, owner_id: str) -> int:
+        with self._lock:
+            return self._open[owner_id]
+
+    def take(self, owner_id: str) -> Callable[[], None]:
+        """A slot for one more of `owner_id`'s streams, and the call that gives it back
+        (once, however often it is called). Raises TooManyStreams when all are taken."""
+        with self._lock:
+            if self._open[owner_id] >= self.per_user:
+                raise TooManyStreams(
+                    f"At most {self.per_user} progress streams may be open at once; "
+                    "close one, or poll the job's status instead."
+                )
+            self._open[owner_id] += 1
+        given_back = False
+
+        def give_back() -> None:
+            nonlocal given_back
+            with self._lock:
+                if given_back:
+                    return
+                given_back = True
+                self._open[owner_id] -= 1
+                if self._open[owner_id] <= 0:
+                    del self._open[owner_id]
+
+        return give_back
+
+
+async def event_stream_slots(request: Request) -> StreamSlots:
+    """The app's stream counts, made on first use (on the event loop, so only once)."""
+    slots: StreamSlots | None = getattr(request.app.state, "event_stream_slots", None)
+    if slots is None:
+        settings: Settings = request.app.state.service.settings
+        slots = StreamSlots(settings.max_event_streams_per_user)
+        request.app.state.event_stream_slots = slots
+    return slots
+
+
+StreamSlotsDep = Annotated[StreamSlots, Depends(event_stream_slots)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,18 +233,30 @@ async def job_events(
     # The job was deleted: the stream just ends, and a reconnection is told 404.
 
 
+async def _giving_back(
+    events: AsyncIterator[str], give_back: Callable[[], None]
+) -> AsyncIterator[str]:
+    try:
+        async for text in events:
+            yield text
+    finally:
+        give_back()
+
+
 def job_event_stream(
     request: Request,
     sessions: sessionmaker[Session],
     subject: str,
     job_id: str,
     timing: EventTiming,
+    slots: StreamSlots,
 ) -> StreamingResponse:
     """The event stream of the job `job_id` of the user the identity provider knows as
     `subject`.
 
     Raises NotFound, with the body `GET /jobs/{id}` gives, for a job that is missing or
-    someone else's. Reads only: a caller with no user row yet owns no job.
+    someone else's, and TooManyStreams when the owner has all their streams open. Reads
+    only: a caller with no user row yet owns no job.
     """
     with sessions() as session:
         owner = UserRepository(session).get_by_external_id(subject)
@@ -192,8 +264,12 @@ def job_event_stream(
         first = read_job_state(session, owner_id, job_id) if owner_id is not None else None
     if owner_id is None or first is None:
         raise NotFound("No such job.")
+    give_back = slots.take(owner_id)
+    # Given back when the stream ends, and by the background task in case a client left
+    # before the stream started (a generator never started runs no `finally`).
     return StreamingResponse(
-        job_events(request, sessions, owner_id, job_id, first, timing),
+        _giving_back(job_events(request, sessions, owner_id, job_id, first, timing), give_back),
         media_type="text/event-stream",
         headers=EVENT_STREAM_HEADERS,
+        background=BackgroundTask(give_back),
     )

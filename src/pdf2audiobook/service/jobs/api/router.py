@@ -21,16 +21,12 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import StreamingResponse
 
 from pdf2audiobook.pipeline.book_builder import FootnotePolicy
-from pdf2audiobook.pipeline.errors import PipelineError
-from pdf2audiobook.pipeline.estimate import estimate_book
-from pdf2audiobook.pipeline.extract import extract_book
-from pdf2audiobook.pipeline.reading.limits import ReadLimits
-from pdf2audiobook.pipeline.reading.reader import ReadOptions
 from pdf2audiobook.pipeline.voices.registry import DEFAULT_PROVIDER, canonical_provider_name
 from pdf2audiobook.service.auth import VerifiedIdentity
 from pdf2audiobook.service.deps import StateDep, WorkDep, current_identity
 from pdf2audiobook.service.jobs.api.downloads import audio_response
-from pdf2audiobook.service.jobs.api.events import EventTimingDep, job_event_stream
+from pdf2audiobook.service.jobs.api.estimates import EstimateGateDep, estimate_upload
+from pdf2audiobook.service.jobs.api.events import EventTimingDep, StreamSlotsDep, job_event_stream
 from pdf2audiobook.service.jobs.api.form_fields import OnlyDeclaredFormFields
 from pdf2audiobook.service.jobs.api.schemas import (
     ChapterOut,
@@ -42,11 +38,10 @@ from pdf2audiobook.service.jobs.api.schemas import (
     RemovedBlockOut,
 )
 from pdf2audiobook.service.jobs.api.service import JobService
-from pdf2audiobook.service.jobs.api.uploads import spooled_pdf
 from pdf2audiobook.service.jobs.lifecycle.keys import AUDIO_CONTENT_TYPES
 from pdf2audiobook.service.jobs.lifecycle.options import JobOptions, VoiceType
 from pdf2audiobook.service.jobs.lifecycle.repository import MAX_PAGE_SIZE, JobRepository
-from pdf2audiobook.service.kit.errors import BadRequest, ErrorBody, NotFound
+from pdf2audiobook.service.kit.errors import ErrorBody, NotFound
 from pdf2audiobook.service.limits import LimitClass, rate_limited
 from pdf2audiobook.service.models import Job, JobStatus
 from pdf2audiobook.service.users.current import UserDep
@@ -140,27 +135,21 @@ def create_job(
     dependencies=[Depends(rate_limited(LimitClass.UPLOAD))],
     responses={503: {"model": ErrorBody}},
 )
-def estimate_job(
+async def estimate_job(
     state: StateDep,
-    user: UserDep,
+    # Not `UserDep`: its unit of work would hold a database connection while the PDF is read.
+    identity: Annotated[VerifiedIdentity, Depends(current_identity)],
+    gate: EstimateGateDep,
     _fields: OnlyDeclaredFormFields,
     file: Annotated[UploadFile, File(description="The PDF to estimate.")],
     reading_speed: Annotated[float, Form(ge=0.5, le=2.0)] = 1.0,
     footnotes: Annotated[FootnotePolicy, Form()] = FootnotePolicy.END,
     password: Annotated[str | None, Form(max_length=1024)] = None,
 ) -> list[EstimateOut]:
-    """Characters, listening time and cost per provider, before any job is made."""
-    del user  # signed-in users only
-    settings = state.settings
-    read = ReadOptions(
-        password=password, ocr=False, limits=ReadLimits(max_pages=settings.max_pdf_pages)
-    )
-    with spooled_pdf(file, settings.max_upload_bytes) as pdf:
-        try:
-            book = extract_book(pdf, read, footnotes)
-        except PipelineError as error:
-            raise BadRequest(error.message) from None
-    return [EstimateOut.model_validate(row) for row in estimate_book(book, reading_speed)]
+    """Characters, listening time and cost per provider, before any job is made. A few
+    are read at once; past a short queue, 503 with Retry-After."""
+    del identity  # signed-in users only
+    return await gate.run(estimate_upload, file, state.settings, password, footnotes, reading_speed)
 
 
 @router.get("", response_model=JobPage)
@@ -207,7 +196,8 @@ def read_chapters(job_id: str, state: StateDep, work: WorkDep, user: UserDep) ->
         200: {
             "description": "`progress` events as the job moves, then `end` once it finishes.",
             "content": {"text/event-stream": {"schema": {"type": "string"}}},
-        }
+        },
+        429: {"model": ErrorBody, "description": "All the caller's streams are open."},
     },
 )
 def stream_job_events(
@@ -217,10 +207,11 @@ def stream_job_events(
     # Not `UserDep`: its unit of work would hold a database connection for the stream's life.
     identity: Annotated[VerifiedIdentity, Depends(current_identity)],
     timing: EventTimingDep,
+    slots: StreamSlotsDep,
 ) -> StreamingResponse:
     """The job's progress as server-sent events: one at once, another whenever it changes,
     and `end` when the job finishes. A stream closes after an hour; reconnect to go on."""
-    return job_event_stream(request, state.sessions, identity.subject, job_id, timing)
+    return job_event_stream(request, state.sessions, identity.subject, job_id, timing, slots)
 
 
 @router.get("/{job_id}/removed", response_model=list[RemovedBlockOut])
