@@ -49,3 +49,11 @@ def test_tokens_are_created_listed_and_revoked_from_the_command_line(
     assert again.exit_code == 1
     assert "no live token" in again.output
     assert runner.invoke(app, ["tokens", "list", *me], env=env).output == ""
+
+
+def test_migrate_brings_a_new_database_to_the_newest_schema(env: dict[str, str]) -> None:
+    result = CliRunner().invoke(app, ["migrate"], env=env)
+    assert result.exit_code == 0, result.output
+    assert (Path(env["DATA_DIR"]) / "pdf2audiobook.db").exists()
+    again = CliRunner().invoke(app, ["migrate"], env=env)
+    assert again.exit_code == 0

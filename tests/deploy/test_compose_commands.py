@@ -28,7 +28,7 @@ from mutagen.mp4 import MP4
 from tests.conftest import SAMPLE_BOOK
 from tests.deploy.files import COMPOSE_REQUIRED_VARIABLES, compose, services
 from tests.service.conftest import throwaway_postgres_database
-from tests.service.worker.processes import CeleryProcess, RedisServer, free_port, wait_for
+from tests.service.worker.processes import CLI, CeleryProcess, RedisServer, free_port, wait_for
 
 BIN = Path(sys.executable).parent
 START_SECONDS = 120.0
@@ -134,9 +134,8 @@ def test_compose_services_convert_the_sample_book(tmp_path: Path) -> None:
         }
         _create_bucket(environment)
 
-        migrate_entrypoint = services()["migrate"]["entrypoint"]
         subprocess.run(
-            [sys.executable, *migrate_entrypoint[1:]],
+            [str(CLI), *services()["migrate"]["command"]],
             env={**os.environ, **environment},
             check=True,
             timeout=START_SECONDS,

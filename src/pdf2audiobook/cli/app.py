@@ -12,7 +12,7 @@ import typer
 
 from pdf2audiobook.cli.billing_commands import products_app, rates_app, users_app
 from pdf2audiobook.cli.progress_bar import ConvertProgressBar
-from pdf2audiobook.cli.service_commands import serve, tokens_app
+from pdf2audiobook.cli.service_commands import migrate, serve, tokens_app
 from pdf2audiobook.cli.worker_commands import beat, worker
 from pdf2audiobook.pipeline.book_builder import FootnotePolicy
 from pdf2audiobook.pipeline.convert import ConvertOptions, convert_pdf
@@ -252,6 +252,7 @@ def format_duration(seconds: float) -> str:
 
 
 app.command()(serve)
+app.command()(migrate)
 app.command()(worker)
 app.command()(beat)
 app.add_typer(tokens_app, name="tokens")

@@ -37,6 +37,15 @@ def serve(
     uvicorn.run(create_app(settings), host=host, port=port, log_config=None, access_log=False)
 
 
+def migrate() -> None:
+    """Bring the database (DATABASE_URL, or SQLite in DATA_DIR) to the newest schema."""
+    from pdf2audiobook.service.kit.db import migrate as migrate_database
+    from pdf2audiobook.service.kit.settings import get_settings
+
+    migrate_database(get_settings().resolved_database_url)
+    typer.echo("The database is up to date.")
+
+
 @tokens_app.command("create")
 def create_token(
     email: Annotated[str, typer.Option("--email", help="The user the token acts for.")],
