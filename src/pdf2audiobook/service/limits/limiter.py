@@ -129,9 +129,8 @@ class RateLimiter:
         # The library's windows run on wall-clock seconds.
         retry_after = max(1, math.ceil(reset_at - time.time()))
         raise TooManyRequests(
-            f"Too many requests ({policy.limit_class.value}: at most {policy.rate.amount} per "
-            f"{policy.rate.multiples} {policy.rate.GRANULARITY.name}); "
-            f"try again in {retry_after} s.",
+            f"Too many requests ({policy.limit_class.value}: at most {policy.rate.amount} "
+            f"{_per(policy)}); try again in {retry_after} s.",
             retry_after,
         )
 
@@ -148,7 +147,8 @@ class RateLimiter:
             error.storage_error,
         )
 
-    def reset(self) -> None:
-        """Forget every count (tests, and an operator lifting a block at once)."""
-        self._shared.storage.reset()
-        self._in_process.storage.reset()
+
+def _per(policy: Policy) -> str:
+    unit = policy.rate.GRANULARITY.name
+    multiples = policy.rate.multiples
+    return f"per {unit}" if multiples == 1 else f"per {multiples} {unit}s"
