@@ -74,3 +74,18 @@ def test_entries_that_spend_or_hold_credits_are_not_grants(
         )
 
     assert (_counted("grant"), _counted("purchase")) == before
+
+
+def test_grant_entry_that_takes_credits_away_is_counted_without_credits_and_commits(
+    sessions: sessionmaker[Session], user_id: str
+) -> None:
+    before = _counted("grant")
+
+    with session_scope(sessions) as session:
+        ledger = CreditLedger(session)
+        ledger.append(_entry(user_id, CreditKind.GRANT, f"grant:{uuid.uuid4()}", amount=-30))
+
+    entries, credits = _counted("grant")
+    assert (entries - before[0], credits - before[1]) == (1, 0)
+    with session_scope(sessions) as session:
+        assert CreditLedger(session).balance(user_id).available == -30
