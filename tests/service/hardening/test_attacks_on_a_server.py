@@ -14,9 +14,11 @@ from pathlib import Path
 import httpx
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
+from sqlalchemy import update
 
 from pdf2audiobook.service.kit.db import create_engine_for, migrate, session_factory
 from pdf2audiobook.service.kit.settings import Settings
+from pdf2audiobook.service.models import Job, JobStatus
 from pdf2audiobook.service.state import ServiceState
 from pdf2audiobook.service.storage.factory import storage_from_settings
 from tests.conftest import SAMPLE_BOOK, corpus_file
@@ -42,6 +44,7 @@ SERVER_SETTINGS = {
     "database_pool_size": 2,
     "database_max_overflow": 0,
     "credits_enabled": "false",
+    "max_event_streams_per_user": 2,
 }
 ANSWER_SECONDS = 3.0
 UPLOAD_HEAD = (
@@ -303,3 +306,39 @@ def test_no_attack_made_a_server_error(server: ApiServer) -> None:
     log = Path(server.log).read_text(errors="replace")
     assert "Traceback" not in log
     assert not re.search(r"\b500\b.*status=500", log)
+
+
+def test_a_stream_past_the_cap_is_429_until_one_is_closed(server: ApiServer) -> None:
+    owner = _user()
+    job_id = _completed_job_with_audio(server, owner, b"audio")
+    headers = {"Authorization": f"Bearer {server.token(owner)}", "Accept": "text/event-stream"}
+    path = f"/api/v1/jobs/{job_id}/events"
+    # A finished job's stream ends at once; a running one's stays open.
+    _running_again(server, job_id)
+    streams = [open_request(server, "GET", path, headers) for _ in range(2)]
+    try:
+        assert [read_head(stream)[0] for stream in streams] == [200, 200]
+        refused = httpx.get(f"{server.url}{path}", headers=headers)
+        assert refused.status_code == 429
+        assert refused.headers["retry-after"].isdigit()
+        streams.pop().close()
+
+        def another_stream_opens() -> bool:
+            with httpx.stream("GET", f"{server.url}{path}", headers=headers) as response:
+                return response.status_code == 200
+
+        wait_for(another_stream_opens, 10, "the closed stream's slot to be given back")
+    finally:
+        for stream in streams:
+            stream.close()
+
+
+def _running_again(server: ApiServer, job_id: str) -> None:
+    engine = create_engine_for(server.environment["DATABASE_URL"], pool_size=1, max_overflow=0)
+    try:
+        with engine.begin() as connection:
+            connection.execute(
+                update(Job).where(Job.id == job_id).values(status=JobStatus.PROCESSING)
+            )
+    finally:
+        engine.dispose()

@@ -211,7 +211,7 @@ def stream_job_events(
 ) -> StreamingResponse:
     """The job's progress as server-sent events: one at once, another whenever it changes,
     and `end` when the job finishes. A stream closes after an hour; reconnect to go on."""
-    return job_event_stream(request, state.sessions, identity.subject, job_id, timing, slots)
+    return job_event_stream(request, state.sessions, identity.external_id, job_id, timing, slots)
 
 
 @router.get("/{job_id}/removed", response_model=list[RemovedBlockOut])
