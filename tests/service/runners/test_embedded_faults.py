@@ -137,7 +137,8 @@ def test_a_job_that_kills_its_process_every_time_fails_after_the_attempt_cap(
 def test_the_health_check_reports_a_runner_that_cannot_run_work(
     tmp_path: Path, signing_key: rsa.RSAPrivateKey
 ) -> None:
-    settings = _settings(tmp_path / "data", signing_key)
+    # Every call checks again: what is tested is the runner's check, not the health cache.
+    settings = _settings(tmp_path / "data", signing_key, health_cache_seconds=0)
     runner = EmbeddedRunner(settings, session_factory(create_engine_from_settings(settings)))
     headers = {"Authorization": f"Bearer {rs256_token(signing_key, kid=None, sub=ALICE)}"}
     with TestClient(create_app(settings, runner=runner)) as client:
