@@ -54,6 +54,11 @@ def test_an_expired_token_no_longer_signs_in(api: Api) -> None:
 
 
 def test_a_token_request_with_unknown_fields_or_a_silly_expiry_is_a_422(api: Api) -> None:
-    for body in ({"name": "x", "scope": "admin"}, {"name": "x", "expires_in_days": 0}, {}):
+    for body in (
+        {"name": "x", "scope": "admin"},
+        {"name": "x", "expires_in_days": 0},
+        {"name": "x", "expires_in_days": True},
+        {},
+    ):
         response = api.client.post("/api/v1/auth/tokens", json=body, headers=api.headers(api.alice))
         assert response.status_code == 422

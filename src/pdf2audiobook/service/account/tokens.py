@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from pdf2audiobook.service.deps import WorkDep
 from pdf2audiobook.service.kit.errors import Conflict, ErrorBody, NotFound
+from pdf2audiobook.service.kit.json_types import NOT_A_BOOLEAN
 from pdf2audiobook.service.limits import LimitClass, rate_limited
 from pdf2audiobook.service.models import utc_now
 from pdf2audiobook.service.users.current import UserDep
@@ -25,11 +27,14 @@ router = APIRouter(
 )
 
 
+ExpiryDays = Annotated[int, Field(ge=1, le=3650), NOT_A_BOOLEAN]
+
+
 class TokenIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(min_length=1, max_length=100)
-    expires_in_days: int | None = Field(default=None, ge=1, le=3650)
+    expires_in_days: ExpiryDays | None = None
     """None: valid until revoked."""
 
 

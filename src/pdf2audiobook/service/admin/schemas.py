@@ -1,10 +1,14 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from pdf2audiobook.service.jobs.api.schemas import JobOut
+from pdf2audiobook.service.kit.json_types import NOT_A_BOOLEAN
+
+AdjustmentAmount = Annotated[int, Field(ge=-10_000_000, le=10_000_000), NOT_A_BOOLEAN]
 
 
 class AdminUserOut(BaseModel):
@@ -32,7 +36,7 @@ class AdminUserPage(BaseModel):
 class CreditAdjustmentIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    amount: int = Field(ge=-10_000_000, le=10_000_000)
+    amount: AdjustmentAmount
     """Credits to add (negative to take away); never zero."""
     reason: str = Field(min_length=3, max_length=500)
 
