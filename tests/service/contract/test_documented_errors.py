@@ -95,11 +95,6 @@ def test_unsupported_method_is_405_allowing_every_method_the_path_serves(
             assert answer.status_code != 405, f"{method} {path} is in Allow but refused"
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="the upload schemas allow an empty `file` (no minLength), which the routes refuse "
-    "with 400; the jobs router's form models should say so",
-)
 @pytest.mark.parametrize("body", UPLOAD_BODIES)
 def test_upload_schemas_refuse_empty_files(document: dict[str, Any], body: str) -> None:
     file_schema = document["components"]["schemas"][body]["properties"]["file"]

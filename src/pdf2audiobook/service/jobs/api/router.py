@@ -92,7 +92,9 @@ def create_job(
     user: UserDep,
     # After the user: a caller without a valid token hears 401 before anything about fields.
     _fields: OnlyDeclaredFormFields,
-    file: Annotated[UploadFile, File(description="The PDF to convert.")],
+    file: Annotated[
+        UploadFile, File(description="The PDF to convert.", json_schema_extra={"minLength": 1})
+    ],
     provider: Annotated[
         str | None,
         Form(description=f"Voice provider (see GET /voices); {DEFAULT_PROVIDER} when not given."),
@@ -141,7 +143,9 @@ async def estimate_job(
     identity: Annotated[VerifiedIdentity, Depends(current_identity)],
     gate: EstimateGateDep,
     _fields: OnlyDeclaredFormFields,
-    file: Annotated[UploadFile, File(description="The PDF to estimate.")],
+    file: Annotated[
+        UploadFile, File(description="The PDF to estimate.", json_schema_extra={"minLength": 1})
+    ],
     reading_speed: Annotated[float, Form(ge=0.5, le=2.0)] = 1.0,
     footnotes: Annotated[FootnotePolicy, Form()] = FootnotePolicy.END,
     password: Annotated[str | None, Form(max_length=1024)] = None,
