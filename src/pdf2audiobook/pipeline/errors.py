@@ -8,9 +8,12 @@ class PipelineError(Exception):
 
     code = "pipeline_error"
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, *, public_message: str | None = None) -> None:
         super().__init__(message)
         self.message = message
+        self.public_message = public_message or message
+        """The message without what only the operator should see (a provider's own
+        answer): what a service tells its users."""
 
 
 class InvalidPdfError(PipelineError):

@@ -194,10 +194,13 @@ def test_a_wrong_key_fails_at_once_without_retrying(
 ) -> None:
     provider = provider_for(server, client, waits, api_key="xi-wrong")
 
-    with pytest.raises(ProviderAuthError, match="invalid_api_key"):
+    with pytest.raises(ProviderAuthError, match="invalid_api_key") as raised:
         provider.text_to_audio(SENTENCE, "rachel", 1.0)
     assert len(server.requests) == 1
     assert waits == []
+    # What a service shows its users names the status, never the provider's own answer.
+    assert "invalid_api_key" not in raised.value.public_message
+    assert "401" in raised.value.public_message
 
 
 def test_text_over_the_limit_is_refused_before_any_request(

@@ -72,18 +72,22 @@ def request_with_retries(
             if response.status_code in (401, 403):
                 raise ProviderAuthError(
                     f"{provider} refused the credentials ({response.status_code}: {detail}). "
-                    "Check the API key or account."
+                    "Check the API key or account.",
+                    public_message=f"{provider} refused the service's credentials "
+                    f"({response.status_code}).",
                 )
             if response.status_code not in RETRYABLE_STATUSES:
                 raise ProviderRequestError(
-                    f"{provider} rejected the request ({response.status_code}: {detail})."
+                    f"{provider} rejected the request ({response.status_code}: {detail}).",
+                    public_message=f"{provider} rejected the request ({response.status_code}).",
                 )
             last_problem = f"{response.status_code}: {detail}"
             wait = _retry_after(response) or _backoff(policy, attempt)
         if attempt < policy.attempts:
             policy.sleep(min(wait, policy.max_wait_seconds))
     raise ProviderOutageError(
-        f"{provider} is not answering properly ({last_problem}) after {policy.attempts} tries."
+        f"{provider} is not answering properly ({last_problem}) after {policy.attempts} tries.",
+        public_message=f"{provider} is not answering properly after {policy.attempts} tries.",
     )
 
 

@@ -49,5 +49,5 @@ def estimate_upload(
         try:
             book = extract_book(pdf, read, footnotes)
         except PipelineError as error:
-            raise BadRequest(error.message) from None
+            raise BadRequest(error.public_message) from None
     return [EstimateOut.model_validate(row) for row in estimate_book(book, reading_speed)]

@@ -43,7 +43,7 @@ def check_options_can_be_honoured(options: JobOptions) -> None:
             raise BadRequest(f"Voice provider {options.provider!r} is unavailable: {status.reason}")
         provider.resolve_voice(options.voice, options.voice_type)
     except PipelineError as error:
-        raise BadRequest(error.message) from None
+        raise BadRequest(error.public_message) from None
 
 
 class JobService:
@@ -114,7 +114,7 @@ class JobService:
         try:
             return characters_before_reading(count_text(pdf, password, limits))
         except PipelineError as error:
-            raise BadRequest(error.message) from None
+            raise BadRequest(error.public_message) from None
 
     def _price(self, provider: str, characters: int) -> int:
         if not self._state.settings.credits_enabled:

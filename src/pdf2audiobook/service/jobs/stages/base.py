@@ -119,7 +119,9 @@ def guarded(
                 release(StageRepository(session), job_id, owner)
             raise TransientFailure(str(error)) from error
         if isinstance(error, PipelineError):
-            fail_job(context, job_id, error.code, error.message)
+            # The public message: a provider's own answer is for the logs, not the user.
+            logger.warning("job %s failed: %s", job_id, error.message)
+            fail_job(context, job_id, error.code, error.public_message)
             return None
         if isinstance(error, PlanFormatError | StorageKeyNotFound):
             logger.warning("job %s lost its working files", job_id, exc_info=True)
