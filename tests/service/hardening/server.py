@@ -135,8 +135,11 @@ def send_quietly(connection: socket.socket, data: bytes) -> int:
     return sent
 
 
-def read_head(connection: socket.socket) -> tuple[int, dict[str, str], bytes]:
-    """The status, headers and whatever body bytes came with them."""
+def read_head(
+    connection: socket.socket, *, whole_body: bool = False
+) -> tuple[int, dict[str, str], bytes]:
+    """The status, headers and whatever body bytes came with them; with `whole_body`, the
+    body as long as its Content-Length says (a short error answer, not a download)."""
     received = b""
     while b"\r\n\r\n" not in received:
         chunk = connection.recv(65536)
@@ -149,6 +152,13 @@ def read_head(connection: socket.socket) -> tuple[int, dict[str, str], bytes]:
     for line in header_lines:
         name, _, value = line.partition(":")
         headers[name.strip().lower()] = value.strip()
+    # The body may follow the head in a later packet: read as much as the head announces.
+    length = int(headers.get("content-length", "0") or 0) if whole_body else 0
+    while len(rest) < length:
+        chunk = connection.recv(65536)
+        if not chunk:
+            break
+        rest += chunk
     return int(status_line.split()[1]), headers, rest
 
 

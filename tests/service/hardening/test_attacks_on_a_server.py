@@ -158,7 +158,7 @@ def test_stalled_upload_is_cut_off_with_408_and_its_connection_closed(
     with connection:
         started = time.monotonic()
         send_quietly(connection, UPLOAD_HEAD + b"0" * MIB)
-        status, headers, body = read_head(connection)
+        status, headers, body = read_head(connection, whole_body=True)
         waited = time.monotonic() - started
         assert status == 408
         assert b"RequestTimeout" in body

@@ -342,8 +342,11 @@ def _end(entry: _Process) -> int | None:
         process.join(_STOP_SECONDS)
         exit_code = process.exitcode
         process.close()
-        entry.connection.close()
-        entry.lifeline.close()
+        # The pool's reader thread may be closing the same pipe as it sees the process end;
+        # whichever is second finds the descriptor gone, which is the state both want.
+        for end in (entry.connection, entry.lifeline):
+            with contextlib.suppress(OSError):
+                end.close()
         return exit_code
     return None
 
