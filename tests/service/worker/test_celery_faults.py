@@ -356,6 +356,8 @@ def _api_settings(cluster: Cluster, key: rsa.RSAPrivateKey) -> tuple[Settings, d
         key,
         database_url=cluster.settings.database_url,
         redis_url=cluster.redis.url,
+        # Every call checks again: these tests watch the queue come and go.
+        health_cache_seconds=0,
     )
     token = rs256_token(key, kid=None, sub="api-user")
     return settings, {"Authorization": f"Bearer {token}"}
