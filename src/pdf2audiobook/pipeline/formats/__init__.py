@@ -1,0 +1,1 @@
+"""Books that arrive already structured: EPUB, DOCX, Markdown and plain text."""
