@@ -46,3 +46,34 @@ class NoTextError(PipelineError):
     """The PDF opened but holds nothing that could be read aloud."""
 
     code = "no_text"
+
+
+class UnsupportedFormatError(PipelineError):
+    """The bytes are none of the formats the pipeline reads, whatever the file is called."""
+
+    code = "unsupported_format"
+
+
+class InvalidDocumentError(PipelineError):
+    """An EPUB, DOCX, Markdown or text file that is damaged or not what it claims to be."""
+
+    code = "invalid_document"
+
+
+class InvalidArchiveError(InvalidDocumentError):
+    """A zip container (EPUB, DOCX) that is truncated, malformed or tries a path trick."""
+
+    code = "invalid_archive"
+
+
+class ArchiveTooLargeError(PipelineError):
+    """A zip container over the limits: too many entries, an entry or the whole too large
+    once unpacked, or compressed so densely that it can only be a bomb."""
+
+    code = "archive_too_large"
+
+
+class DrmProtectedError(PipelineError):
+    """The book's text is encrypted by its seller's rights management."""
+
+    code = "drm_protected"

@@ -1,4 +1,4 @@
-"""Resource limits that keep a hostile PDF cheap to refuse."""
+"""Resource limits that keep a hostile file (a PDF or a zip container) cheap to refuse."""
 
 from __future__ import annotations
 
@@ -22,6 +22,18 @@ class ReadLimits:
     ocr_dpi: int = 300
     max_outline_entries: int = 5000
     max_outline_depth: int = 8
+    max_archive_entries: int = 10_000
+    """Entries of an EPUB or DOCX container; a long book has a few hundred."""
+    max_entry_bytes: int = 64 * MIB
+    """Unpacked size of any one entry that is read (a chapter, the package, a cover)."""
+    max_unpacked_bytes: int = 512 * MIB
+    """Unpacked size of all entries together: what the container declares, and what is
+    really read, since the declared sizes are the sender's word."""
+    max_compression_ratio: float = 200.0
+    """Unpacked bytes per compressed byte of an entry; text deflates about 3 to 10 times,
+    a bomb a thousand times. Checked once an entry has unpacked a mebibyte."""
+    max_reflow_sections: int = 5000
+    """Sections (spine documents, headings) of a reflowable book."""
 
     def text_deadline(self, pages: int) -> float:
         """Wall-clock seconds allowed for opening and reading `pages` pages of text."""
