@@ -14,6 +14,7 @@ import pypdfium2 as pdfium
 from pdf2audiobook.pipeline.document import PageText, RawDocument
 from pdf2audiobook.pipeline.errors import NoTextError
 from pdf2audiobook.pipeline.reading.cover import render_cover
+from pdf2audiobook.pipeline.reading.enough_text import check_enough_text, count_words
 from pdf2audiobook.pipeline.reading.gate import check_file, largest_user_unit
 from pdf2audiobook.pipeline.reading.limits import ReadLimits
 from pdf2audiobook.pipeline.reading.pdfium_document import (
@@ -89,6 +90,8 @@ def extract_in_process(
             f"{path.name} has no readable text: its pages are empty, or are images "
             "that could not be read with OCR."
         )
+    words = count_words(line.text for page in pages for line in page.lines)
+    check_enough_text(path.name, words, page_count, options.ocr)
     return RawDocument(
         page_count=page_count,
         pages=tuple(pages),
@@ -128,10 +131,10 @@ def _read_page(document: pdfium.PdfDocument, index: int, ocr: bool) -> tuple[Pag
             textpage.close()
         wants_ocr = False
         if ocr:
-            from pdf2audiobook.pipeline.reading.ocr.render import page_needs_ocr
+            from pdf2audiobook.pipeline.reading.ocr_choice import page_wants_ocr
 
             visible = sum(len(line.text.replace(" ", "")) for line in lines)
-            wants_ocr = page_needs_ocr(page, visible)
+            wants_ocr = page_wants_ocr(page, visible)
         return PageText(number=number, width=width, height=height, lines=lines), wants_ocr
     except pdfium.PdfiumError:
         return PageText(number=number, width=0.0, height=0.0, lines=()), False
