@@ -46,6 +46,8 @@ from pdf2audiobook.service.state import JobRunner, ServiceState
 from pdf2audiobook.service.storage.factory import storage_from_settings
 from pdf2audiobook.service.users.tokens import identity_for_token_hash
 from pdf2audiobook.service.voices.router import router as voices_router
+from pdf2audiobook.service.web.config_router import router as config_router
+from pdf2audiobook.service.web.pages import install_pages
 from pdf2audiobook.service.webhooks.router import router as webhooks_router
 from pdf2audiobook.service.worker.config import QUEUE_CHAPTERS, QUEUE_JOBS
 from pdf2audiobook.service.worker.runner import CeleryRunner
@@ -122,6 +124,7 @@ def create_app(settings: Settings, runner: JobRunner | None = None) -> FastAPI:
     api.include_router(products_router)
     api.include_router(payments_router)
     api.include_router(admin_router)
+    api.include_router(config_router)
     app.include_router(api)
     # Webhooks count per sending address in a class of their own: a provider retrying
     # deliveries must never meet the general per-address limit.
@@ -139,6 +142,7 @@ def create_app(settings: Settings, runner: JobRunner | None = None) -> FastAPI:
             ScrapeTimeCollector(sessions, settings.redis_url, (QUEUE_JOBS, QUEUE_CHAPTERS)),
         )
     )
+    install_pages(app, settings)
     # Outermost, so the line and the counters see every answer, a 413 or a 429 included.
     app.add_middleware(RequestLogMiddleware, observers=[observe_request])
     return app

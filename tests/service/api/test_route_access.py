@@ -32,6 +32,7 @@ class Access(StrEnum):
 ROUTE_ACCESS: dict[tuple[str, str], Access] = {
     ("GET", "/health"): Access.PUBLIC,
     ("GET", "/api/v1/products"): Access.PUBLIC,
+    ("GET", "/api/v1/config"): Access.PUBLIC,
     ("GET", "/api/v1/auth/me"): Access.USER,
     ("PUT", "/api/v1/auth/me"): Access.USER,
     ("GET", "/api/v1/credits"): Access.USER,
