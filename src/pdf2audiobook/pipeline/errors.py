@@ -83,3 +83,9 @@ class DrmProtectedError(PipelineError):
     """The book's text is encrypted by its seller's rights management."""
 
     code = "drm_protected"
+
+
+class FileTooLargeError(PipelineError):
+    """An EPUB, DOCX, Markdown or text file larger than the configured limit."""
+
+    code = "file_too_large"

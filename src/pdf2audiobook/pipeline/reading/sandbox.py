@@ -1,4 +1,5 @@
-"""Run PDF parsing in a child process with a memory ceiling and a moving deadline.
+"""Run the parsing of a file (PDF, EPUB, DOCX...) in a child process with a memory ceiling
+and a moving deadline.
 
 A hostile PDF can make the parser allocate gigabytes or loop for minutes; pdfium
 cannot be interrupted from Python, so the only safe boundary is a process we can kill.
@@ -185,7 +186,7 @@ def _death_error(exitcode: int | None, describe: str, memory_bytes: int) -> Reso
         # pdfium aborts (SIGABRT/SIGSEGV) when an allocation fails under the limit.
         return _memory_error(describe, memory_bytes)
     return ResourceLimitError(
-        f"The PDF reader stopped unexpectedly on {describe} (exit code {exitcode}). "
+        f"The reader stopped unexpectedly on {describe} (exit code {exitcode}). "
         "The file may be damaged."
     )
 
