@@ -27,9 +27,7 @@ def page_content_policy(settings: Settings) -> str:
         connect.append(clerk.frontend_api)
     if settings.storage_backend is StorageBackend.S3:
         # The audio routes answer a short-lived link to the bucket instead of the bytes.
-        bucket = (
-            _origin(settings.s3_endpoint_url) if settings.s3_endpoint_url else _AWS_S3_ORIGINS
-        )
+        bucket = _origin(settings.s3_endpoint_url) if settings.s3_endpoint_url else _AWS_S3_ORIGINS
         if bucket is not None:
             connect.append(bucket)
             media.append(bucket)

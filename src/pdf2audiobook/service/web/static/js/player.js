@@ -152,6 +152,7 @@ export class Player {
       this.source?.revoke();
       this.source = source;
       this.audio.src = source.url;
+      this.audio.dataset.chapter = String(number);
       this.audio.playbackRate = this.speed;
       this.audio.defaultPlaybackRate = this.speed;
       await new Promise((resolve) => this.audio.addEventListener("loadedmetadata", resolve, { once: true }));

@@ -1,0 +1,195 @@
+"""The listening page in a real browser against `pdf2audiobook serve`: sign in, a book
+uploaded, read, played while it is read, downloaded, cancelled and refused, with an
+accessibility check of every screen."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import av
+import httpx
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from tests.conftest import SAMPLE_BOOK, corpus_file
+from tests.web.browser import CHROMIUM, DESKTOP, check_screen
+from tests.web.served import PageServer, page_server
+
+READER = "reader@example.com"
+BOOK_SECONDS = 90_000
+"""Milliseconds the sample book may take from upload to its finished audiobook."""
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PageServer]:
+    with page_server(tmp_path_factory.mktemp("page"), {}) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def token(server: PageServer) -> str:
+    return server.create_token(READER)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM))
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Browser, server: PageServer) -> Iterator[Page]:
+    context = browser.new_context(viewport=DESKTOP, accept_downloads=True, base_url=server.url)
+    opened = context.new_page()
+    script_errors: list[str] = []
+    opened.on("pageerror", lambda error: script_errors.append(str(error)))
+    yield opened
+    context.close()
+    assert script_errors == []
+
+
+def sign_in(page: Page, token: str) -> None:
+    page.goto("/")
+    page.get_by_label("Personal API token").fill(token)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    expect(page.locator("#who")).to_have_text(READER)
+
+
+def submit_sample(server: PageServer, token: str) -> str:
+    with SAMPLE_BOOK.open("rb") as handle:
+        response = httpx.post(
+            f"{server.url}/api/v1/jobs",
+            headers={"Authorization": f"Bearer {token}"},
+            files={"file": ("sample-book.pdf", handle, "application/pdf")},
+            data={"provider": "tone"},
+            timeout=30,
+        )
+    assert response.status_code == 201, response.text
+    job_id: str = response.json()["id"]
+    return job_id
+
+
+def audio_playing(page: Page, chapter: int) -> None:
+    """Wait until the player's audio element plays `chapter`: it knows its duration and
+    its position has moved."""
+    page.wait_for_function(
+        """(chapter) => {
+            const audio = document.getElementById("player-audio");
+            return audio.dataset.chapter === String(chapter) && audio.duration > 0
+                && audio.currentTime > 0.3 && !audio.paused;
+        }""",
+        arg=chapter,
+        timeout=20_000,
+    )
+
+
+def m4b_chapter_titles(path: Path) -> list[str]:
+    with av.open(str(path)) as container:
+        return [str(chapter["metadata"]["title"]) for chapter in container.chapters()]
+
+
+def test_a_wrong_token_is_refused_and_a_right_one_signs_in_and_out(page: Page, token: str) -> None:
+    page.goto("/")
+    check_screen(page, "sign-in")
+
+    page.get_by_label("Personal API token").fill("p2a_not-a-real-token")
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    expect(page.locator("#token-error")).to_contain_text("That token was not accepted")
+
+    sign_in(page, token)
+    assert page.evaluate("() => sessionStorage.length") == 1
+    page.get_by_role("button", name="Sign out").click()
+
+    expect(page.get_by_role("heading", name="Sign in to listen")).to_be_visible()
+    assert page.evaluate("() => sessionStorage.length") == 0
+
+
+def test_a_book_is_played_while_it_is_read_then_downloaded_with_its_chapters(
+    page: Page, token: str, tmp_path: Path
+) -> None:
+    sign_in(page, token)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="New book").click()
+    page.get_by_label("Voice provider").select_option("tone")
+    page.locator("#file-input").set_input_files(SAMPLE_BOOK)
+    estimate = page.locator("#estimate-facts")
+    expect(estimate).to_contain_text(re.compile(r"Listening time\s*about \d+ min"))
+    expect(estimate).to_contain_text(re.compile(r"Characters\s*\d{1,3}(,\d{3})+"))
+    check_screen(page, "upload")
+
+    page.get_by_role("button", name="Make the audiobook").click()
+    # Progress moves: a share of the book read, neither none of it nor all.
+    expect(page.locator("#progress-percent")).to_have_text(
+        re.compile(r"^[1-9]\d?%$"), timeout=BOOK_SECONDS
+    )
+    first = page.get_by_role("button", name=re.compile(r"^Play chapter 1, "))
+    expect(first).to_be_enabled(timeout=BOOK_SECONDS)
+    # Chapter 1 can be played while the book is still being read.
+    expect(page.locator("#book-status")).to_have_text("Reading", timeout=1_000)
+    expect(page.get_by_role("button", name=re.compile(r"^chapter 3, .* not ready yet$"))).to_be_disabled(
+        timeout=1_000
+    )
+    first.click()
+    audio_playing(page, 1)
+    check_screen(page, "progress")
+
+    download = page.get_by_role("button", name="Download the book (M4B)")
+    expect(download).to_be_visible(timeout=BOOK_SECONDS)
+    expect(page.locator("#book-status")).to_have_text("Ready")
+    check_screen(page, "player")
+
+    page.locator("#main").focus()
+    page.keyboard.press("]")
+    page.keyboard.press("]")
+    expect(page.locator("#player-chapter")).to_contain_text("3 of 3")
+    audio_playing(page, 3)
+    page.keyboard.press("k")
+    page.reload()
+    expect(page.locator("#player-chapter")).to_contain_text("3 of 3")
+
+    with page.expect_download() as downloading:
+        download.click()
+    saved = tmp_path / downloading.value.suggested_filename
+    downloading.value.save_as(saved)
+    assert saved.suffix == ".m4b"
+    assert m4b_chapter_titles(saved) == page.locator(".chapter-title").all_text_contents()
+
+    page.get_by_text("What was left out").click()
+    expect(page.locator("#removed-list li").first).to_contain_text(re.compile(r"^Page \d+"))
+
+
+def test_a_book_waiting_its_turn_is_cancelled_from_the_library(
+    page: Page, server: PageServer, token: str
+) -> None:
+    reading = submit_sample(server, token)
+    waiting = submit_sample(server, token)
+    sign_in(page, token)
+    row = page.locator(f'li[data-job="{waiting}"]')
+
+    row.get_by_role("button", name=re.compile("^Cancel ")).click()
+
+    expect(row.locator(".pill")).to_have_text("Cancelled")
+    check_screen(page, "library")
+    httpx.post(
+        f"{server.url}/api/v1/jobs/{reading}/cancel",
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=30,
+    ).raise_for_status()
+
+
+def test_a_file_that_is_not_a_pdf_is_refused_in_a_sentence(page: Page, token: str) -> None:
+    sign_in(page, token)
+    page.goto("/#/new")
+    page.locator("#file-input").set_input_files(corpus_file(18))
+
+    refusal = page.locator("#estimate .field-error")
+    expect(refusal).to_be_visible()
+    page.get_by_role("button", name="Make the audiobook").click()
+
+    notice = page.locator("#notice-text")
+    expect(notice).to_be_visible()
+    for message in (refusal.inner_text(), notice.inner_text()):
+        assert re.match(r"^[A-Z][^{}\[\]]+\.$", message), message
