@@ -8,11 +8,11 @@ import os
 from pathlib import Path
 
 from axe_playwright_python.sync_playwright import Axe  # type: ignore[import-untyped]
-from playwright.sync_api import Page
+from playwright.sync_api import Page, ViewportSize
 
 CHROMIUM = Path("/usr/bin/chromium")
-DESKTOP = {"width": 1280, "height": 800}
-PHONE = {"width": 390, "height": 844}
+DESKTOP = ViewportSize(width=1280, height=800)
+PHONE = ViewportSize(width=390, height=844)
 SCREENS_ENV_VAR = "PDF2AUDIOBOOK_SCREENS"
 _BLOCKING_IMPACTS = frozenset({"serious", "critical"})
 _AXE = Axe()
