@@ -48,12 +48,6 @@ class NoTextError(PipelineError):
     code = "no_text"
 
 
-class DocumentTooLargeError(PipelineError):
-    """A book file (EPUB, DOCX, Markdown, text) larger than the configured file limit."""
-
-    code = "document_too_large"
-
-
 class UnsupportedFormatError(PipelineError):
     """The bytes are none of the formats the pipeline reads, whatever the file is called."""
 
