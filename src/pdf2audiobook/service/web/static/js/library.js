@@ -92,6 +92,7 @@ export class Library {
     byId("wallet").hidden = false;
     byId("wallet-balance").textContent = `${count(credits.balance)} credits`;
     byId("wallet-reserved").textContent = credits.reserved ? `(${count(credits.reserved)} held for books being read)` : "";
+    byId("wallet-plan").textContent = `Your plan: ${credits.tier}. A book costs its characters times its voice's rate; the estimate shows it before you start.`;
     if (!this.config.payments_enabled) return;
     this.products ??= (await this.api.products()).products.filter((product) => product.purchasable);
     byId("wallet-products").replaceChildren(
