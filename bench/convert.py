@@ -32,7 +32,7 @@ from typing import Any
 import pypdfium2 as pdfium
 
 from pdf2audiobook.pipeline.audio import BookTags, open_writer
-from pdf2audiobook.pipeline.convert import ConvertOptions, convert_pdf, extract_plan
+from pdf2audiobook.pipeline.convert import ConvertOptions, convert_book, extract_plan
 from pdf2audiobook.pipeline.parallel import ProcessPool
 from pdf2audiobook.pipeline.progress import ProgressEvent
 from pdf2audiobook.pipeline.voices import default_workers, get_provider
@@ -67,7 +67,7 @@ def _measure_convert(pdf: Path, fmt: str, workers: int) -> dict[str, Any]:
                 first_chapter.append(time.monotonic() - started)
 
         options = ConvertOptions(output=Path(scratch) / f"book.{fmt}", fmt=fmt, workers=workers)  # type: ignore[arg-type]
-        result = convert_pdf(pdf, options, watch)
+        result = convert_book(pdf, options, watch)
         wall = time.monotonic() - started
         cpu = _cpu_seconds() - cpu
     parent, child = _peaks_mb()

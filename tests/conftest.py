@@ -48,12 +48,12 @@ def sample_conversion(tmp_path_factory: pytest.TempPathFactory) -> SampleConvers
     to it), find every chunk in `sample_chunk_cache`.
     """
     # Imported here: this module is loaded for every test, the pipeline only for these.
-    from pdf2audiobook.pipeline.convert import ConvertOptions, convert_pdf
+    from pdf2audiobook.pipeline.convert import ConvertOptions, convert_book
 
     cache = tmp_path_factory.mktemp("sample-chunk-cache")
     output = tmp_path_factory.mktemp("sample-conversion") / "sample-book.m4b"
     events: list[ProgressEvent] = []
-    result = convert_pdf(
+    result = convert_book(
         SAMPLE_BOOK, ConvertOptions(output=output, fmt="m4b", cache_dir=cache), events.append
     )
     return SampleConversion(result, events, cache)

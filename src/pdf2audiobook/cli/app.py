@@ -15,12 +15,14 @@ from pdf2audiobook.cli.progress_bar import ConvertProgressBar
 from pdf2audiobook.cli.service_commands import migrate, serve, tokens_app
 from pdf2audiobook.cli.worker_commands import beat, worker
 from pdf2audiobook.pipeline.book_builder import FootnotePolicy
-from pdf2audiobook.pipeline.convert import ConvertOptions, convert_pdf
+from pdf2audiobook.pipeline.convert import ConvertOptions, convert_book
 from pdf2audiobook.pipeline.document import Book
 from pdf2audiobook.pipeline.errors import PipelineError
 from pdf2audiobook.pipeline.estimate import estimate_book
-from pdf2audiobook.pipeline.extract import book_to_json, extract_book
+from pdf2audiobook.pipeline.extract import book_to_json
+from pdf2audiobook.pipeline.formats.sniff import SourceFormat
 from pdf2audiobook.pipeline.reading.reader import ReadOptions
+from pdf2audiobook.pipeline.source import read_book
 from pdf2audiobook.pipeline.summary.chapters import SummaryMode
 from pdf2audiobook.pipeline.voices import default_cache_dir, provider_statuses
 from pdf2audiobook.pipeline.voices.registry import canonical_provider_name
@@ -30,7 +32,7 @@ DEFAULT_CACHE_MAX_MB = 2048
 """About 10 hours of cached speech (16-bit PCM at 24 kHz is 170 MB an hour)."""
 
 app = typer.Typer(
-    help="Turn a PDF into an audiobook.",
+    help="Turn a book (PDF, EPUB, Word, Markdown or plain text) into an audiobook.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
@@ -42,8 +44,14 @@ class AudioFormatChoice(StrEnum):
     MP3 = "mp3"
 
 
-PdfArgument = Annotated[
-    Path, typer.Argument(help="The PDF to read.", dir_okay=False, show_default=False)
+BookArgument = Annotated[
+    Path,
+    typer.Argument(
+        help="The book to read: PDF, EPUB, Word (.docx), Markdown or plain text, told apart "
+        "by content, not by name.",
+        dir_okay=False,
+        show_default=False,
+    ),
 ]
 PasswordOption = Annotated[
     str | None, typer.Option("--password", help="Password of an encrypted PDF.")
@@ -56,7 +64,7 @@ FootnotesOption = Annotated[
 
 @app.callback()
 def _root() -> None:
-    """Turn a PDF into an audiobook."""
+    """Turn a book (PDF, EPUB, Word, Markdown or plain text) into an audiobook."""
 
 
 def _fail(error: PipelineError) -> None:
@@ -66,7 +74,7 @@ def _fail(error: PipelineError) -> None:
 
 @app.command()
 def extract(
-    pdf: PdfArgument,
+    book: BookArgument,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
     password: PasswordOption = None,
     footnotes: FootnotesOption = FootnotePolicy.END,
@@ -74,32 +82,41 @@ def extract(
 ) -> None:
     """Print the chapter plan and the text a listener would hear."""
     try:
-        book = extract_book(pdf, ReadOptions(password=password, ocr=not no_ocr), footnotes)
+        source = read_book(book, ReadOptions(password=password, ocr=not no_ocr), footnotes)
     except PipelineError as error:
         _fail(error)
         return
     if as_json:
-        json.dump(book_to_json(book), sys.stdout, ensure_ascii=False, indent=2)
+        json.dump(book_to_json(source.book), sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
         return
-    _print_plan(book)
+    _print_plan(source.book, paged=source.format is SourceFormat.PDF)
 
 
-def _print_plan(book: Book) -> None:
+def _print_plan(book: Book, *, paged: bool) -> None:
+    """The plan as a person reads it; a reflowable book counts sections where a PDF counts
+    pages."""
     byline = f" by {book.author}" if book.author else ""
-    typer.echo(f"{book.title}{byline}: {book.page_count} pages, {len(book.chapters)} chapters")
+    unit = "pages" if paged else "sections"
+    typer.echo(f"{book.title}{byline}: {book.page_count} {unit}, {len(book.chapters)} chapters")
     if book.ocr_pages:
         engines = sorted({page.engine for page in book.ocr_pages})
         typer.echo(f"OCR read {len(book.ocr_pages)} pages ({', '.join(engines)})")
     typer.echo(f"Left out: {len(book.removed)} blocks (see --json for each one and why)")
     typer.echo("")
     for number, chapter in enumerate(book.chapters, start=1):
-        pages = f"pp. {chapter.start_page}-{chapter.end_page}"
-        typer.echo(f"{number:>3}. {chapter.title}  ({pages}, {chapter.word_count:,} words)")
+        span = _span(chapter.start_page, chapter.end_page, paged)
+        typer.echo(f"{number:>3}. {chapter.title}  ({span}, {chapter.word_count:,} words)")
     for chapter in book.chapters:
         typer.echo("")
         typer.echo(f"== {chapter.title} ==")
         typer.echo(chapter.text)
+
+
+def _span(start: int, end: int, paged: bool) -> str:
+    if paged:
+        return f"pp. {start}-{end}"
+    return f"section {start}" if start == end else f"sections {start}-{end}"
 
 
 VoiceTypeOption = Annotated[
@@ -117,7 +134,7 @@ def _provider_names(names: list[str] | None) -> list[str]:
 
 @app.command()
 def convert(
-    pdf: PdfArgument,
+    book: BookArgument,
     output: Annotated[
         Path | None, typer.Option("-o", "--output", help="Audiobook file to write.")
     ] = None,
@@ -172,7 +189,8 @@ def convert(
         False
     ),
 ) -> None:
-    """Turn a PDF into an audiobook with chapters, tags and a cover."""
+    """Turn a book into an audiobook with chapters, tags and a cover, written beside it
+    (book.epub gives book.m4b) unless -o says where."""
     if voice is not None and voice_type is not None:
         typer.echo("error: give --voice or --voice-type, not both.", err=True)
         raise typer.Exit(code=2)
@@ -195,7 +213,7 @@ def convert(
     )
     try:
         with ConvertProgressBar() as bar:
-            result = convert_pdf(pdf, options, bar.update)
+            result = convert_book(book, options, bar.update)
     except PipelineError as error:
         _fail(error)
         return
@@ -210,19 +228,19 @@ def convert(
 
 @app.command()
 def estimate(
-    pdf: PdfArgument,
+    book: BookArgument,
     speed: Annotated[float, typer.Option("--speed", help="Reading speed, 0.5 to 2.0.")] = 1.0,
     password: PasswordOption = None,
     footnotes: FootnotesOption = FootnotePolicy.END,
 ) -> None:
     """Characters, listening time and cost per voice provider, before any work is done."""
     try:
-        book = extract_book(pdf, ReadOptions(password=password), footnotes)
+        plan = read_book(book, ReadOptions(password=password), footnotes).book
     except PipelineError as error:
         _fail(error)
         return
-    rows = estimate_book(book, speed)
-    typer.echo(f"{book.title}: {len(book.chapters)} chapters")
+    rows = estimate_book(plan, speed)
+    typer.echo(f"{plan.title}: {len(plan.chapters)} chapters")
     typer.echo(f"{'provider':<18} {'characters':>11} {'duration':>9} {'cost':>9}  note")
     for row in rows:
         note = "" if row.available else f"unavailable: {row.reason}"

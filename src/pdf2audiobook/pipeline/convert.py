@@ -1,4 +1,5 @@
-"""The whole pipeline as one call: a PDF in, an audiobook file out."""
+"""The whole pipeline as one call: a book (PDF, EPUB, DOCX, Markdown or text) in, an
+audiobook file out."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pathlib import Path
 from typing import Literal
 
 from pdf2audiobook.pipeline.audio import BookTags
-from pdf2audiobook.pipeline.book_builder import FootnotePolicy, build_book
+from pdf2audiobook.pipeline.book_builder import FootnotePolicy
 from pdf2audiobook.pipeline.book_plan import BookPlan
 from pdf2audiobook.pipeline.document import Book, Chapter
 from pdf2audiobook.pipeline.errors import PipelineError
@@ -28,7 +29,8 @@ from pdf2audiobook.pipeline.progress import (
     ProgressEvent,
     Stage,
 )
-from pdf2audiobook.pipeline.reading.reader import ReadOptions, read_pdf
+from pdf2audiobook.pipeline.reading.reader import ReadOptions
+from pdf2audiobook.pipeline.source import read_book
 from pdf2audiobook.pipeline.speech import Lexicon, chapter_speech
 from pdf2audiobook.pipeline.summary.chapters import SummaryMode, with_summaries
 from pdf2audiobook.pipeline.voices import default_workers, get_provider
@@ -45,7 +47,7 @@ class InvalidOptionError(PipelineError):
 @dataclass(frozen=True, slots=True)
 class ConvertOptions:
     output: Path | None = None
-    """Where to write the book; by default beside the PDF with the format's suffix."""
+    """Where to write the book; by default beside the source with the format's suffix."""
     fmt: AudioFormat = "m4b"
     provider: str = "local"
     voice: str | None = None
@@ -90,20 +92,21 @@ class ConvertResult:
         return self.duration_seconds / self.elapsed_seconds if self.elapsed_seconds else 0.0
 
 
-def output_path_for(pdf: Path, options: ConvertOptions) -> Path:
-    return options.output or pdf.with_suffix(f".{options.fmt}")
+def output_path_for(source: Path, options: ConvertOptions) -> Path:
+    return options.output or source.with_suffix(f".{options.fmt}")
 
 
-def convert_pdf(
-    pdf: Path,
+def convert_book(
+    source: Path,
     options: ConvertOptions,
     on_progress: ProgressCallback | None = None,
 ) -> ConvertResult:
-    """Convert `pdf` to an audiobook. Raises a PipelineError subclass on expected failures.
+    """Convert the book at `source` (any format `read_book` takes) to an audiobook. Raises
+    a PipelineError subclass on expected failures.
 
-    Everything a bad option could break is checked before the PDF is read, so a wrong
+    Everything a bad option could break is checked before the book is read, so a wrong
     voice or speed fails in a second, not after minutes of work. The speaking processes
-    start (and load the voice) while the PDF is read; the book is then spoken in work
+    start (and load the voice) while the book is read; the book is then spoken in work
     units on every core and joined (see `narration.book`). The file appears only when it
     is complete, also on Ctrl-C.
     """
@@ -119,12 +122,12 @@ def convert_pdf(
         options.cache_dir,
         options.cache_max_bytes,
     ) as workers:
-        book, plan = extract_plan(pdf, options, report)
+        book, plan = extract_plan(source, options, report)
         narration = narrate_book(
             plan.chapters,
             plan.voices,
             OutputSpec(
-                path=output_path_for(pdf, options),
+                path=output_path_for(source, options),
                 fmt=plan.fmt,
                 tags=plan.tags,
                 cover_jpeg=plan.cover_jpeg,
@@ -150,11 +153,11 @@ def convert_pdf(
 
 
 def extract_plan(
-    pdf: Path, options: ConvertOptions, on_progress: ProgressCallback | None = None
+    source: Path, options: ConvertOptions, on_progress: ProgressCallback | None = None
 ) -> tuple[Book, BookPlan]:
-    """The extract stage: read `pdf` and prepare its speech. Returns the book (chapters and
-    removal ledger) and the plan that any process can speak chapter by chapter. Reports
-    milestones 5, 15 and 35."""
+    """The extract stage: read the book at `source` (any format) and prepare its speech.
+    Returns the book (chapters and removal ledger) and the plan that any process can speak
+    chapter by chapter. Reports milestones 5, 15 and 35."""
     report = on_progress or (lambda _event: None)
     _check_options(options)
     provider = get_provider(options.provider)
@@ -165,11 +168,9 @@ def extract_plan(
     read_options = ReadOptions(
         password=options.password, ocr=options.read.ocr, cover=True, limits=options.read.limits
     )
-    raw = read_pdf(pdf, read_options)
+    read = read_book(source, read_options, options.footnotes)
     report(ProgressEvent(MILESTONE_EXTRACTED, Stage.READING))
-    book, summary_notes = with_summaries(
-        build_book(raw, options.footnotes), options.summary, options.recaps
-    )
+    book, summary_notes = with_summaries(read.book, options.summary, options.recaps)
     fallbacks = _fallback_voices(options)
     # A fallback re-reads whole chapters from the same chunks, so they must fit every voice.
     chunk_limit = min(
@@ -193,7 +194,7 @@ def extract_plan(
             *fallbacks,
         ],
         chapters=speech,
-        cover_jpeg=raw.cover_jpeg,
+        cover_jpeg=read.cover_jpeg,
         notes=summary_notes,
         chapter_sources=sources,
     )

@@ -1,14 +1,15 @@
-"""The reading half of the pipeline as one call: a PDF path in, a chapter plan out."""
+"""The reading half of the pipeline as one call: a book's path in, a chapter plan out."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
-from pdf2audiobook.pipeline.book_builder import FootnotePolicy, build_book
+from pdf2audiobook.pipeline.book_builder import FootnotePolicy
 from pdf2audiobook.pipeline.document import Book
-from pdf2audiobook.pipeline.reading.reader import ReadOptions, read_pdf
+from pdf2audiobook.pipeline.reading.reader import ReadOptions
 from pdf2audiobook.pipeline.reading.sandbox import ProgressCallback
+from pdf2audiobook.pipeline.source import read_book
 
 
 def extract_book(
@@ -17,9 +18,9 @@ def extract_book(
     footnotes: FootnotePolicy = FootnotePolicy.END,
     on_progress: ProgressCallback | None = None,
 ) -> Book:
-    """Read and clean `path`. Raises a PipelineError subclass on any expected failure."""
-    raw = read_pdf(path, read_options, on_progress)
-    return build_book(raw, footnotes)
+    """Read and clean `path`, whatever its format. Raises a PipelineError subclass on any
+    expected failure."""
+    return read_book(path, read_options, footnotes, on_progress).book
 
 
 def book_to_json(book: Book) -> dict[str, Any]:

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from pdf2audiobook.pipeline.convert import ConvertOptions, InvalidOptionError, convert_pdf
-from pdf2audiobook.pipeline.errors import InvalidPdfError, PasswordRequiredError
+from pdf2audiobook.pipeline.convert import ConvertOptions, InvalidOptionError, convert_book
+from pdf2audiobook.pipeline.errors import PasswordRequiredError, UnsupportedFormatError
 from pdf2audiobook.pipeline.progress import ProgressEvent
 from pdf2audiobook.pipeline.speech import LexiconError
 from pdf2audiobook.pipeline.voices import UnknownProviderError, VoiceUnavailableError
@@ -20,7 +20,7 @@ def _convert_expecting_nothing_written(
     events: list[ProgressEvent] = []
     assert options.output is not None
     with pytest.raises(error, match=match):
-        convert_pdf(pdf, options, events.append)
+        convert_book(pdf, options, events.append)
     assert list(options.output.parent.iterdir()) == []
     return events
 
@@ -64,7 +64,7 @@ def test_broken_lexicon_names_its_line(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("number", "error", "match"),
-    [(18, InvalidPdfError, "not a PDF"), (12, PasswordRequiredError, "password")],
+    [(18, UnsupportedFormatError, "not a PDF"), (12, PasswordRequiredError, "password")],
 )
 def test_bad_pdf_fails_with_its_reason_and_writes_nothing(
     tmp_path: Path, number: int, error: type[Exception], match: str

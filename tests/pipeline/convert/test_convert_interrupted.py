@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pdf2audiobook.pipeline.convert import ConvertOptions, convert_pdf
+from pdf2audiobook.pipeline.convert import ConvertOptions, convert_book
 from pdf2audiobook.pipeline.progress import ProgressEvent, Stage
 from pdf2audiobook.pipeline.voices import tone
 from tests.conftest import SAMPLES
@@ -36,7 +36,7 @@ def test_ctrl_c_while_speaking_leaves_nothing_behind(
 
     options = ConvertOptions(output=out / "book.m4b", provider="tone", workers=2)
     with pytest.raises(Interrupted):
-        convert_pdf(SAMPLES / "sample-book.pdf", options, press_ctrl_c_once_speaking)
+        convert_book(SAMPLES / "sample-book.pdf", options, press_ctrl_c_once_speaking)
 
     assert seen[-1].stage == Stage.SPEAKING
     assert list(out.iterdir()) == []

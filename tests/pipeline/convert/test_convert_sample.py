@@ -21,7 +21,7 @@ from pdf2audiobook.pipeline.book_builder import build_book
 from pdf2audiobook.pipeline.convert import (
     ConvertOptions,
     ConvertResult,
-    convert_pdf,
+    convert_book,
     extract_plan,
     spoken_paragraphs,
 )
@@ -58,7 +58,7 @@ def cache_dir(sample_chunk_cache: Path) -> Path:
 def _convert(out: Path, fmt: str, cache: Path) -> Converted:
     events: list[ProgressEvent] = []
     options = ConvertOptions(output=out, fmt=fmt, cache_dir=cache)  # type: ignore[arg-type]
-    result = convert_pdf(SAMPLE_BOOK, options, events.append)
+    result = convert_book(SAMPLE_BOOK, options, events.append)
     return Converted(result, events, cache)
 
 
@@ -206,7 +206,7 @@ def test_summary_chapter_comes_first_and_is_made_of_the_books_sentences(
     options = ConvertOptions(
         output=tmp_path / "with-summary.m4b", cache_dir=cache_dir, summary=SummaryMode.BEFORE
     )
-    result = convert_pdf(SAMPLE_BOOK, options)
+    result = convert_book(SAMPLE_BOOK, options)
     assert [title for title, _, _ in _chapters(result.path)] == ["Summary", *TITLES]
     book, _ = extract_plan(SAMPLE_BOOK, options)
     summary, *chapters = [chapter.text for chapter in book.chapters]

@@ -8,7 +8,7 @@ import av
 import pytest
 
 from pdf2audiobook.pipeline.book_builder import build_book
-from pdf2audiobook.pipeline.convert import ConvertOptions, convert_pdf, spoken_paragraphs
+from pdf2audiobook.pipeline.convert import ConvertOptions, convert_book, spoken_paragraphs
 from pdf2audiobook.pipeline.reading.reader import ReadOptions, read_pdf
 from pdf2audiobook.pipeline.speech import chapter_speech
 from pdf2audiobook.pipeline.voices import get_provider
@@ -63,7 +63,7 @@ def test_outage_mid_book_hands_the_chapter_to_the_next_provider(
 ) -> None:
     with compatible_server:
         monkeypatch.setenv("OPENAI_COMPATIBLE_BASE_URL", compatible_server.url)
-        result = convert_pdf(
+        result = convert_book(
             SAMPLE,
             ConvertOptions(
                 output=tmp_path / "book.m4b",
@@ -87,7 +87,7 @@ def test_outage_with_no_fallback_fails_with_the_providers_message(
     with compatible_server:
         monkeypatch.setenv("OPENAI_COMPATIBLE_BASE_URL", compatible_server.url)
         with pytest.raises(ProviderOutageError, match="not answering properly"):
-            convert_pdf(
+            convert_book(
                 SAMPLE,
                 ConvertOptions(
                     output=tmp_path / "book.m4b", provider="openai-compatible", workers=1

@@ -17,6 +17,9 @@ _PDF_MAGIC = b"%PDF-"
 _PDF_WINDOW = 1024
 _TEXT_SAMPLE = 64 * 1024
 _EPUB_MEDIA_TYPE = b"application/epub+zip"
+_MARKUP = re.compile(r"\A\s*<(?:!doctype\s+html|html[\s>]|\?xml|svg[\s>])", re.IGNORECASE)
+"""A web page or an XML file is text, but not a book this program reads (it is most often
+an error page saved in place of the book)."""
 
 
 class SourceFormat(StrEnum):
@@ -63,11 +66,24 @@ def sniff_format(path: Path, limits: ReadLimits) -> SourceFormat:
     if is_zip(head):
         return _zip_format(path, limits)
     text = decode_text(head, complete=len(head) < _TEXT_SAMPLE)
-    if text is None:
-        raise UnsupportedFormatError(
-            f"{path.name} is not a file this program can read. It accepts {ACCEPTED_FORMATS}."
-        )
+    if text is None or _MARKUP.match(text):
+        raise UnsupportedFormatError(unsupported_message(path.name))
     return SourceFormat.MARKDOWN if looks_like_markdown(text) else SourceFormat.TEXT
+
+
+def unsupported_message(name: str) -> str:
+    """Why a file named `name` is refused, and what would be accepted. The name only picks
+    the words ("is not a PDF file" for a web page saved as book.pdf)."""
+    claimed = next(
+        (info.label for info in FORMAT_INFO.values() if name.lower().endswith(info.suffix)),
+        None,
+    )
+    if claimed is None:
+        return f"{name} is not a file this program can read. It accepts {ACCEPTED_FORMATS}."
+    return (
+        f"{name} is not a {claimed} file, nor another kind this program reads. "
+        f"It accepts {ACCEPTED_FORMATS}."
+    )
 
 
 def _head(path: Path) -> bytes:
@@ -97,7 +113,7 @@ def _zip_format(path: Path, limits: ReadLimits) -> SourceFormat:
             return SourceFormat.DOCX
     raise UnsupportedFormatError(
         f"{path.name} is a zip archive but neither an EPUB nor a Word document. "
-        f"This program accepts {ACCEPTED_FORMATS}."
+        f"It accepts {ACCEPTED_FORMATS}."
     )
 
 

@@ -13,7 +13,7 @@ from pdf2audiobook.pipeline.extract import extract_book
 from pdf2audiobook.pipeline.reading.limits import ReadLimits
 from pdf2audiobook.pipeline.reading.reader import ReadOptions
 from pdf2audiobook.service.jobs.api.schemas import EstimateOut
-from pdf2audiobook.service.jobs.api.uploads import spooled_pdf
+from pdf2audiobook.service.jobs.api.uploads import spooled_book
 from pdf2audiobook.service.kit.errors import BadRequest
 from pdf2audiobook.service.kit.settings import Settings
 from pdf2audiobook.service.kit.thread_gate import ThreadGate
@@ -40,14 +40,14 @@ def estimate_upload(
     footnotes: FootnotePolicy,
     reading_speed: float,
 ) -> list[EstimateOut]:
-    """Characters, listening time and cost per provider of the uploaded PDF. Blocks for
-    as long as the sandbox reads; raises BadRequest with the reading's reason."""
-    read = ReadOptions(
-        password=password, ocr=False, limits=ReadLimits(max_pages=settings.max_pdf_pages)
-    )
-    with spooled_pdf(upload, settings.max_upload_bytes) as pdf:
+    """Characters, listening time and cost per provider of the uploaded book. Blocks for
+    as long as the sandbox reads; raises UnsupportedMediaType for a file of no readable
+    format and BadRequest with the reading's reason."""
+    limits = ReadLimits(max_pages=settings.max_pdf_pages)
+    read = ReadOptions(password=password, ocr=False, limits=limits)
+    with spooled_book(upload, settings.max_upload_bytes, limits) as spooled:
         try:
-            book = extract_book(pdf, read, footnotes)
+            book = extract_book(spooled.path, read, footnotes)
         except PipelineError as error:
             raise BadRequest(error.public_message) from None
     return [EstimateOut.model_validate(row) for row in estimate_book(book, reading_speed)]

@@ -1,4 +1,4 @@
-"""`/api/v1/jobs`: submit PDFs, follow their progress, fetch the audiobook."""
+"""`/api/v1/jobs`: submit books, follow their progress, fetch the audiobook."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import StreamingResponse
 
 from pdf2audiobook.pipeline.book_builder import FootnotePolicy
+from pdf2audiobook.pipeline.formats.sniff import ACCEPTED_FORMATS
 from pdf2audiobook.pipeline.voices.registry import DEFAULT_PROVIDER, canonical_provider_name
 from pdf2audiobook.service.auth import VerifiedIdentity
 from pdf2audiobook.service.deps import StateDep, WorkDep, current_identity
@@ -49,6 +50,8 @@ from pdf2audiobook.service.users.current import UserDep
 _ERRORS: dict[int | str, dict[str, object]] = {
     code: {"model": ErrorBody} for code in (400, 401, 402, 404, 409, 413, 415, 422)
 }
+_ACCEPTED = f"{ACCEPTED_FORMATS}, told apart by content, not by name"
+
 router = APIRouter(prefix="/jobs", tags=["jobs"], responses=_ERRORS)
 MAX_OFFSET = 2**31 - 1
 """Past any real count, and inside every database's integer."""
@@ -93,7 +96,8 @@ def create_job(
     # After the user: a caller without a valid token hears 401 before anything about fields.
     _fields: OnlyDeclaredFormFields,
     file: Annotated[
-        UploadFile, File(description="The PDF to convert.", json_schema_extra={"minLength": 1})
+        UploadFile,
+        File(description=f"The book to convert: {_ACCEPTED}.", json_schema_extra={"minLength": 1}),
     ],
     provider: Annotated[
         str | None,
@@ -113,7 +117,8 @@ def create_job(
     password: Annotated[str | None, Form(max_length=1024)] = None,
     idempotency_key: Annotated[str | None, Header(max_length=255)] = None,
 ) -> Job:
-    """Upload a PDF and start converting it. A repeated Idempotency-Key returns the first job."""
+    """Upload a book and start converting it. A repeated Idempotency-Key returns the first
+    job; a file of no readable format is refused with 415, whatever its name."""
     options = JobOptions(
         provider=_one_provider(provider, voice_provider),
         voice_type=voice_type,
@@ -139,12 +144,13 @@ def create_job(
 )
 async def estimate_job(
     state: StateDep,
-    # Not `UserDep`: its unit of work would hold a database connection while the PDF is read.
+    # Not `UserDep`: its unit of work would hold a database connection while the book is read.
     identity: Annotated[VerifiedIdentity, Depends(current_identity)],
     gate: EstimateGateDep,
     _fields: OnlyDeclaredFormFields,
     file: Annotated[
-        UploadFile, File(description="The PDF to estimate.", json_schema_extra={"minLength": 1})
+        UploadFile,
+        File(description=f"The book to estimate: {_ACCEPTED}.", json_schema_extra={"minLength": 1}),
     ],
     reading_speed: Annotated[float, Form(ge=0.5, le=2.0)] = 1.0,
     footnotes: Annotated[FootnotePolicy, Form()] = FootnotePolicy.END,

@@ -7,14 +7,13 @@ from pathlib import Path
 from fastapi import UploadFile
 
 from pdf2audiobook.pipeline.errors import PipelineError
-from pdf2audiobook.pipeline.estimate import characters_before_reading
+from pdf2audiobook.pipeline.quick_count import characters_to_price
 from pdf2audiobook.pipeline.reading.limits import ReadLimits
-from pdf2audiobook.pipeline.reading.text_count import count_text
 from pdf2audiobook.pipeline.voices import get_provider
 from pdf2audiobook.service.credits.allowance import top_up_monthly_allowance
 from pdf2audiobook.service.credits.holds import InsufficientCredits, JobCredits
 from pdf2audiobook.service.credits.ledger import CreditLedger, job_key
-from pdf2audiobook.service.jobs.api.uploads import spooled_pdf
+from pdf2audiobook.service.jobs.api.uploads import spooled_book
 from pdf2audiobook.service.jobs.lifecycle.files import JobFiles, chunk_cache_for
 from pdf2audiobook.service.jobs.lifecycle.options import JobOptions
 from pdf2audiobook.service.jobs.lifecycle.password import seal_pdf_password
@@ -61,13 +60,14 @@ class JobService:
         password: str | None,
         idempotency_key: str | None,
     ) -> tuple[Job, bool]:
-        """Store the PDF, hold its price in credits and queue a job; returns the job and
-        whether it is new.
+        """Store the book (any format the pipeline reads), hold its price in credits and
+        queue a job; returns the job and whether it is new.
 
         A repeated Idempotency-Key returns the first job, stores nothing and holds nothing
         again. Raises InsufficientCredits (402) when the user cannot pay for the book,
         TooManyActiveJobs (429) when the user has as many jobs waiting or running as allowed,
-        and BadRequest when the PDF cannot be opened; nothing is stored then.
+        UnsupportedMediaType (415) for a file of no readable format and BadRequest when the
+        book cannot be opened; nothing is stored then.
         """
         if idempotency_key is not None:
             existing = self._jobs.find_by_idempotency_key(idempotency_key)
@@ -77,16 +77,17 @@ class JobService:
         check_options_can_be_honoured(options)
         settings = self._state.settings
         storage = self._state.storage
-        with spooled_pdf(upload, settings.max_upload_bytes) as pdf:
-            characters = self._characters_to_price(pdf, password)
+        limits = ReadLimits(max_pages=settings.max_pdf_pages)
+        with spooled_book(upload, settings.max_upload_bytes, limits) as book:
+            characters = self._characters_to_price(book.path, password, limits)
             price = self._price(options.provider, characters)
             self._refuse_if_short(price)
-            pdf_key = new_object_key("uploads", ".pdf")
-            storage.put_file(pdf_key, pdf, "application/pdf")
+            pdf_key = new_object_key("uploads", book.suffix)
+            storage.put_file(pdf_key, book.path, book.media_type)
         try:
             self._refuse_at_quota(lock=True)
             job = self._jobs.create(
-                original_filename=upload.filename or "document.pdf",
+                original_filename=upload.filename or f"document{book.suffix}",
                 pdf_key=pdf_key,
                 options=options.model_dump(mode="json"),
                 idempotency_key=idempotency_key,
@@ -107,12 +108,11 @@ class JobService:
         self._work.after_commit(lambda: self._state.runner.submit(job_id, None))
         return job, True
 
-    def _characters_to_price(self, pdf: Path, password: str | None) -> int:
+    def _characters_to_price(self, book: Path, password: str | None, limits: ReadLimits) -> int:
         if not self._state.settings.credits_enabled:
             return 0
-        limits = ReadLimits(max_pages=self._state.settings.max_pdf_pages)
         try:
-            return characters_before_reading(count_text(pdf, password, limits))
+            return characters_to_price(book, password, limits)
         except PipelineError as error:
             raise BadRequest(error.public_message) from None
 

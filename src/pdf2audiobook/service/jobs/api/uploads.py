@@ -1,4 +1,4 @@
-"""Receiving an uploaded PDF: counted as it streams, sniffed from its bytes, stored by our key."""
+"""Receiving an uploaded book: counted as it streams, sniffed from its bytes, stored by our key."""
 
 from __future__ import annotations
 
@@ -6,56 +6,91 @@ import re
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path, PurePath
 
 from fastapi import UploadFile
 
+from pdf2audiobook.pipeline.errors import PipelineError, UnsupportedFormatError
+from pdf2audiobook.pipeline.formats.sniff import FORMAT_INFO, SourceFormat, sniff_format
+from pdf2audiobook.pipeline.reading.limits import ReadLimits
 from pdf2audiobook.service.kit.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType
 
-_MAGIC = b"%PDF-"
-_MAGIC_WINDOW = 1024
 _COPY_BLOCK = 1024 * 1024
-
-
 _UNSAFE = re.compile(r"[^\w .,()'&+-]+")
 _MAX_NAME = 80
+_SUFFIXES = {
+    ".pdf": SourceFormat.PDF,
+    ".epub": SourceFormat.EPUB,
+    ".docx": SourceFormat.DOCX,
+    ".md": SourceFormat.MARKDOWN,
+    ".markdown": SourceFormat.MARKDOWN,
+    ".txt": SourceFormat.TEXT,
+}
+"""Suffixes a client's file name may keep: each names the format it claims."""
 
 
-def display_name(filename: str | None) -> str:
-    """A file name fit to show in a message and to create on disk: the client's own
-    name's last part, without control or path characters, ending in `.pdf`."""
+@dataclass(frozen=True, slots=True)
+class SpooledBook:
+    path: Path
+    """The upload on disk, named after the client's file with the suffix of its real format."""
+    format: SourceFormat
+
+    @property
+    def media_type(self) -> str:
+        return FORMAT_INFO[self.format].media_type
+
+    @property
+    def suffix(self) -> str:
+        return FORMAT_INFO[self.format].suffix
+
+
+def display_name(filename: str | None, source_format: SourceFormat | None = None) -> str:
+    """A file name fit to show in a message and to create on disk: the client's own name's
+    last part, without control or path characters. It ends in the suffix of
+    `source_format`, keeping the client's own spelling of it (`.markdown`); without a
+    format, in the client's suffix when it is one of ours, else `.pdf`."""
     name = _UNSAFE.sub("", PurePath((filename or "").replace("\\", "/")).name).strip(" .")
-    stem = name[:-4] if name.lower().endswith(".pdf") else name
-    return f"{(stem or 'book')[:_MAX_NAME]}.pdf"
+    suffix = PurePath(name).suffix.lower()
+    claimed = _SUFFIXES.get(suffix)
+    stem = name[: -len(suffix)] if claimed is not None else name
+    if source_format is None:
+        source_format = claimed or SourceFormat.PDF
+    if claimed is not source_format:
+        suffix = FORMAT_INFO[source_format].suffix
+    return f"{(stem or 'book')[:_MAX_NAME]}{suffix}"
 
 
 @contextmanager
-def spooled_pdf(upload: UploadFile, max_bytes: int) -> Iterator[Path]:
-    """The upload as a temporary PDF file, removed afterwards.
+def spooled_book(upload: UploadFile, max_bytes: int, limits: ReadLimits) -> Iterator[SpooledBook]:
+    """The upload as a temporary file of a known format, removed afterwards.
 
     The file is named after the client's file name, made safe, inside a private folder: the
     reader's messages name the file, and must name the user's book, never a temporary path.
-    Raises PayloadTooLarge past `max_bytes`, UnsupportedMediaType when the bytes are not a
-    PDF (whatever the client's name or content type say) and BadRequest when empty.
+    Raises PayloadTooLarge past `max_bytes`, BadRequest when empty or when its container is
+    damaged or hostile, and UnsupportedMediaType (listing what is accepted) when the bytes
+    are of no format the pipeline reads, whatever the client's name or content type say.
     """
-    with (
-        tempfile.TemporaryDirectory(prefix="pdf2audiobook-upload-") as folder,
-        (Path(folder) / display_name(upload.filename)).open("w+b") as spool,
-    ):
-        size = 0
-        head = b""
-        while block := upload.file.read(_COPY_BLOCK):
-            size += len(block)
-            if size > max_bytes:
-                raise PayloadTooLarge(
-                    f"The file is larger than the {max_bytes // (1024 * 1024)} MB limit."
-                )
-            if len(head) < _MAGIC_WINDOW:
-                head += block[: _MAGIC_WINDOW - len(head)]
-            spool.write(block)
+    with tempfile.TemporaryDirectory(prefix="pdf2audiobook-upload-") as folder:
+        path = Path(folder) / display_name(upload.filename)
+        with path.open("wb") as spool:
+            size = 0
+            while block := upload.file.read(_COPY_BLOCK):
+                size += len(block)
+                if size > max_bytes:
+                    raise PayloadTooLarge(
+                        f"The file is larger than the {max_bytes // (1024 * 1024)} MB limit."
+                    )
+                spool.write(block)
         if size == 0:
             raise BadRequest("The uploaded file is empty.")
-        if _MAGIC not in head:
-            raise UnsupportedMediaType("The uploaded file is not a PDF.")
-        spool.flush()
-        yield Path(spool.name)
+        try:
+            source_format = sniff_format(path, limits)
+        except UnsupportedFormatError as error:
+            raise UnsupportedMediaType(error.public_message) from None
+        except PipelineError as error:
+            raise BadRequest(error.public_message) from None
+        named = path.with_name(display_name(upload.filename, source_format))
+        if named != path:
+            path = path.rename(named)
+        yield SpooledBook(path, source_format)

@@ -1,9 +1,9 @@
-"""Extraction: read the PDF, store the plan, send one synthesis message per chapter to speak."""
+"""Extraction: read the book, store the plan, send one synthesis message per chapter to speak."""
 
 from __future__ import annotations
 
 import tempfile
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from pdf2audiobook.pipeline.book_builder import FootnotePolicy
 from pdf2audiobook.pipeline.book_plan import chapter_characters
@@ -38,7 +38,7 @@ from pdf2audiobook.service.models import JobStage
 def run_extract(
     context: StageContext, job_id: str, password: str | None, run: TaskRun, enqueue: Enqueuer
 ) -> None:
-    """Read the PDF, store the plan and send one task per chapter still to speak."""
+    """Read the book, store the plan and send one task per chapter still to speak."""
     settings = context.settings
     owner = run.owner
     with session_scope(context.sessions) as session:
@@ -62,10 +62,11 @@ def run_extract(
 
         def work() -> list[int] | None:
             with tempfile.TemporaryDirectory(prefix="extract-", dir=context.scratch_dir) as folder:
-                pdf = Path(folder) / "input.pdf"
-                context.storage.download_to(pdf_key, pdf)
+                # The reader sniffs the format; the key's suffix only names the file.
+                source = Path(folder) / f"input{PurePosixPath(pdf_key).suffix or '.pdf'}"
+                context.storage.download_to(pdf_key, source)
                 book, plan = extract_plan(
-                    pdf, _convert_options(options, password, settings), on_progress
+                    source, _convert_options(options, password, settings), on_progress
                 )
             context.storage.put_stream(
                 plan_key_for(job_id), [plan.to_json().encode()], "application/json"
