@@ -262,3 +262,24 @@ def _heading_text(element: etree._Element) -> str:
 
 def _text_of(element: etree._Element) -> str:
     return " ".join("".join(element.itertext()).split())
+
+
+def visible_text(root: etree._Element) -> str:
+    """All the words a reading system would show on the page, navigation lists included:
+    what the ledger lists for a page that is left out."""
+    parts: list[str] = []
+    shown = _SILENT - {"nav"}
+
+    def collect(node: etree._Element) -> None:
+        if local_name(node) in shown:
+            return
+        if node.text:
+            parts.append(node.text)
+        for child in node:
+            if isinstance(child.tag, str):
+                collect(child)
+            if child.tail:
+                parts.append(child.tail)
+
+    collect(next((e for e in root.iter() if local_name(e) == "body"), root))
+    return " ".join(" ".join(parts).split())

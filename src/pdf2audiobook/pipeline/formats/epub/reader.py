@@ -17,6 +17,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from lxml import etree
+
 from pdf2audiobook.pipeline.document import RemovalReason, RemovedBlock
 from pdf2audiobook.pipeline.errors import ArchiveTooLargeError, InvalidDocumentError
 from pdf2audiobook.pipeline.formats.archive import SafeArchive, open_archive
@@ -27,6 +29,7 @@ from pdf2audiobook.pipeline.formats.epub.content import (
     Note,
     Text,
     read_content,
+    visible_text,
 )
 from pdf2audiobook.pipeline.formats.epub.cover import cover_jpeg
 from pdf2audiobook.pipeline.formats.epub.drm import refuse_drm
@@ -78,11 +81,16 @@ def read_epub(path: Path, limits: ReadLimits, *, cover: bool = True) -> FlowDocu
         for item in package.spine:
             if media_types.get(item.path, "") not in _CONTENT_TYPES:
                 continue
-            content = _content(archive, item, builder.targets(item.path), describe)
-            if content is None:
+            root = _page(archive, item, describe)
+            if root is None:
                 builder.note_unreadable(item.path)
                 continue
-            builder.add(item, content, _skip_reason(item, content, skips, builder))
+            content = read_content(root, item.path, builder.targets(item.path))
+            skip = _skip_reason(item, content, skips, builder)
+            if skip is None:
+                builder.add(item, content)
+            else:
+                builder.add_skipped(content, skip, visible_text(root))
             if len(builder.sections) > limits.max_reflow_sections:
                 raise ArchiveTooLargeError(
                     f"{describe} has more than {limits.max_reflow_sections:,} sections; "
@@ -153,17 +161,14 @@ def _skip_reason(
     return None
 
 
-def _content(
-    archive: SafeArchive, item: SpineItem, targets: set[str], describe: str
-) -> ContentDocument | None:
+def _page(archive: SafeArchive, item: SpineItem, describe: str) -> etree._Element | None:
     if not archive.has(item.path):
         return None
     try:
-        root = parse_xml(archive.read(item.path), f"{describe} ({item.path})", html_entities=True)
+        return parse_xml(archive.read(item.path), f"{describe} ({item.path})", html_entities=True)
     except InvalidDocumentError:
         # One damaged chapter must not cost the rest of the book; it is listed instead.
         return None
-    return read_content(root, item.path, targets)
 
 
 def _cover(archive: SafeArchive, package: Package, limits: ReadLimits) -> bytes | None:
@@ -220,7 +225,16 @@ class _SectionBuilder:
             )
         )
 
-    def add(self, item: SpineItem, content: ContentDocument, skip: RemovalReason | None) -> None:
+    def add_skipped(self, content: ContentDocument, skip: RemovalReason, text: str) -> None:
+        """A page left out whole: its notes are still found, its text goes to the ledger."""
+        self._open(None, 0, skip)
+        if text:
+            self.sections[-1].paragraphs.append(text)
+        for block in content.blocks:
+            if isinstance(block, Note):
+                self._note(block)
+
+    def add(self, item: SpineItem, content: ContentDocument) -> None:
         found = {block.id for block in content.blocks if isinstance(block, Anchor)}
         entries = self._entries.get(item.path, [])
         at_start = [entry for entry in entries if entry.fragment not in found]
@@ -229,16 +243,16 @@ class _SectionBuilder:
             if entry.fragment in found:
                 by_anchor[entry.fragment].append(entry)
         for entry in at_start:
-            self._open(entry.title, entry.level, skip)
+            self._open(entry.title, entry.level, None)
         if not at_start:
             current = self.sections[-1] if self.sections else None
-            continues = self._has_navigation and current is not None and current.skip == skip
+            continues = self._has_navigation and current is not None and current.skip is None
             if not continues:
-                self._open(None, 0, skip)
+                self._open(None, 0, None)
         for block in content.blocks:
             if isinstance(block, Anchor):
                 for entry in by_anchor.pop(block.id, []):
-                    self._open(entry.title, entry.level, skip)
+                    self._open(entry.title, entry.level, None)
             elif isinstance(block, Heading):
                 self._heading(block)
             elif isinstance(block, Text):
