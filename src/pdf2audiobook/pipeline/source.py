@@ -18,6 +18,7 @@ from pdf2audiobook.pipeline.errors import FileTooLargeError, UnsupportedFormatEr
 from pdf2audiobook.pipeline.formats.epub import read_epub
 from pdf2audiobook.pipeline.formats.flow import FlowDocument
 from pdf2audiobook.pipeline.formats.flow_book import flow_to_book
+from pdf2audiobook.pipeline.formats.plain_text import read_plain_text
 from pdf2audiobook.pipeline.formats.sniff import FORMAT_INFO, SourceFormat, sniff_format
 from pdf2audiobook.pipeline.reading.limits import MIB, ReadLimits
 from pdf2audiobook.pipeline.reading.reader import ReadOptions, read_pdf
@@ -105,4 +106,4 @@ def read_flow_in_process(
 
 
 def _flow_readers() -> dict[SourceFormat, Callable[[Path, ReadLimits], FlowDocument]]:
-    return {}
+    return {SourceFormat.TEXT: read_plain_text}
