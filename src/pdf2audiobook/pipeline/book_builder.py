@@ -56,6 +56,9 @@ class _Section:
     skip_reason: RemovalReason | None
 
 
+# Plans from a list of the book's sections: what comes before the first is front matter.
+_LISTED_SOURCES = frozenset({"outline", "printed_contents"})
+
 _SKIP_REASONS = {
     "contents": RemovalReason.CONTENTS,
     "front_matter": RemovalReason.FRONT_MATTER,
@@ -141,7 +144,7 @@ def _sections(pages: Sequence[PageText], plan: ChapterPlan, book_title: str) -> 
 
     leading_title = book_title
     leading_reason: RemovalReason | None = (
-        RemovalReason.FRONT_MATTER if plan.source == "outline" else None
+        RemovalReason.FRONT_MATTER if plan.source in _LISTED_SOURCES else None
     )
     sections = [_Section(leading_title, [], leading_reason)]
     cut_index = 0

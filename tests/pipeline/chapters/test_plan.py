@@ -16,7 +16,9 @@ from pdf2audiobook.pipeline.chapters import (
     SkippedSection,
     plan_chapters,
 )
+from pdf2audiobook.pipeline.chapters.plan import plan_from_headings
 from pdf2audiobook.pipeline.chapters.titles import comparison_key, without_enumerator
+from pdf2audiobook.pipeline.cleaning.body_size import body_font_size
 from pdf2audiobook.pipeline.document import OutlineEntry, PageText, TextLine
 from pdf2audiobook.pipeline.reading.pdfium_text import read_lines
 from tests.conftest import corpus_file
@@ -218,13 +220,34 @@ def test_without_outline_type_sizes_find_the_same_chapter_pages(
 ) -> None:
     document = corpus(number)
     by_outline = plan_chapters(document.pages, document.outline)
-    by_headings = plan_chapters(document.pages, [])
+    by_headings = plan_from_headings(document.pages, body_font_size(document.pages))
     assert by_headings.source == "headings"
     assert len(by_headings.starts) == chapters
     outline_pages = {start.page for start in by_outline.starts}
     # TeX by Topic's License has no heading in chapter type; everything else agrees.
     assert {start.page for start in by_headings.starts} <= outline_pages
     assert len(outline_pages) - len(by_headings.starts) == (1 if number == 2 else 0)
+
+
+@pytest.mark.parametrize(
+    ("number", "chapters"),
+    [(1, 10), (2, 39), (5, 14), (6, 18), (7, 12), (8, 53), (13, 10)],
+)
+def test_without_outline_the_printed_contents_give_the_outline_chapter_pages(
+    corpus: Callable[[int], Document], number: int, chapters: int
+) -> None:
+    # Every outline book of the corpus also prints its contents: set the outline aside
+    # and the contents alone must lead to the same chapters, every one on its heading.
+    # Type sizes alone give 10, 38, 14, 18, 12, 53 and 10 chapters.
+    document = corpus(number)
+    by_outline = plan_chapters(document.pages, document.outline)
+    by_contents = plan_chapters(document.pages, [])
+    assert by_contents.source == "printed_contents"
+    assert len(by_contents.starts) == chapters
+    assert [s.page for s in by_contents.starts] == [s.page for s in by_outline.starts]
+    assert "contents" in {section.reason for section in by_contents.skipped}
+    # TeX by Topic's License has no heading of its own; it starts after the contents.
+    assert _anchored_share(by_contents) >= (0.97 if number == 2 else 1.0)
 
 
 def test_two_column_paper_without_outline_gets_no_plan(

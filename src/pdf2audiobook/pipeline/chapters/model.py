@@ -20,7 +20,7 @@ class ChapterStart:
     line_index: int | None
     heading_lines: int
     source: str
-    """"outline" or "headings": what found this start."""
+    """"outline", "printed_contents" or "headings": what found this start."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +45,7 @@ class ChapterPlan:
     starts: list[ChapterStart] = field(default_factory=list)
     skipped: list[SkippedSection] = field(default_factory=list)
     source: str = "none"
-    """"outline", "headings", or "none" for an empty plan."""
+    """"outline", "printed_contents", "headings", or "none" for an empty plan."""
 
 
 def position(start: ChapterStart | SkippedSection) -> tuple[int, int]:
