@@ -164,10 +164,12 @@ def _skip_reason(
 def _page(archive: SafeArchive, item: SpineItem, describe: str) -> etree._Element | None:
     if not archive.has(item.path):
         return None
+    # A damaged archive fails the book (read raises); a chapter of broken XHTML is only
+    # listed, as one broken page of a PDF does not cost the rest of the book.
+    data = archive.read(item.path)
     try:
-        return parse_xml(archive.read(item.path), f"{describe} ({item.path})", html_entities=True)
+        return parse_xml(data, f"{describe} ({item.path})", html_entities=True)
     except InvalidDocumentError:
-        # One damaged chapter must not cost the rest of the book; it is listed instead.
         return None
 
 
