@@ -118,6 +118,25 @@ def test_bare_roman_numerals_numbered_in_order_are_chapters(tmp_path: Path) -> N
     ]
 
 
+def test_parts_hold_the_chapters_below_them(tmp_path: Path) -> None:
+    body = gutenberg_body(ALICE)
+    body = body.replace("CHAPTER I. ", "PART ONE\n\nCHAPTER I. ")
+    body = body.replace("CHAPTER VII. ", "PART TWO\n\nCHAPTER VII. ")
+    path = tmp_path / "in-parts.txt"
+    path.write_text(body, encoding="utf-8")
+
+    document = read_plain_text(path, LIMITS)
+
+    outline = [(s.title, s.level) for s in document.sections if s.title]
+    chapters = chapter_lines(body)
+    assert outline == [
+        ("PART ONE", 0),
+        *[(title, 1) for title in chapters[:6]],
+        ("PART TWO", 0),
+        *[(title, 1) for title in chapters[6:]],
+    ]
+
+
 def test_text_without_headings_is_one_untitled_section(tmp_path: Path) -> None:
     lines = gutenberg_body(ALICE).splitlines()
     text = "\n".join(line for line in lines if "CHAPTER" not in line)

@@ -106,12 +106,15 @@ def find_headings(blocks: Sequence[Sequence[str]]) -> tuple[list[TextHeading], l
     chosen = _chosen_kind(candidates)
     contents: list[int] = []
     headings: list[TextHeading] = []
+    peers = _next_peers(chosen)
     for position, candidate in enumerate(chosen):
         following = chosen[position + 1].block if position + 1 < len(chosen) else len(blocks)
         subtitle = _subtitle(blocks, candidate)
         body_from = candidate.block + 1 if subtitle is None else subtitle + 1
-        words = sum(len(line.split()) for block in blocks[body_from:following] for line in block)
-        if words < MIN_CHAPTER_WORDS and position + 1 < len(chosen):
+        peer = peers[position]
+        end = len(blocks) if peer is None else peer
+        words = sum(len(line.split()) for block in blocks[body_from:end] for line in block)
+        if peer is not None and words < MIN_CHAPTER_WORDS:
             contents.extend(range(candidate.block, following))
             continue
         title = candidate.line
@@ -124,6 +127,19 @@ def find_headings(blocks: Sequence[Sequence[str]]) -> tuple[list[TextHeading], l
     if contents and contents[0] > 0 and _is_contents_title(blocks[contents[0] - 1]):
         contents.insert(0, contents[0] - 1)
     return headings, contents
+
+
+def _next_peers(chosen: Sequence[_Candidate]) -> list[int | None]:
+    """For each heading, the block of the next heading of its rank or above: a part runs
+    until the next part, whatever chapters it holds."""
+    peers: list[int | None] = [None] * len(chosen)
+    next_at_rank: dict[int, int] = {}
+    for position in range(len(chosen) - 1, -1, -1):
+        candidate = chosen[position]
+        ahead = [block for rank, block in next_at_rank.items() if rank <= candidate.rank]
+        peers[position] = min(ahead, default=None)
+        next_at_rank[candidate.rank] = candidate.block
+    return peers
 
 
 def _candidate(index: int, block: Sequence[str]) -> _Candidate | None:
