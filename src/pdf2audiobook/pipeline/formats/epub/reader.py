@@ -239,7 +239,10 @@ class _SectionBuilder:
     def add(self, item: SpineItem, content: ContentDocument) -> None:
         found = {block.id for block in content.blocks if isinstance(block, Anchor)}
         entries = self._entries.get(item.path, [])
-        at_start = [entry for entry in entries if entry.fragment not in found]
+        at_start = [entry for entry in entries if not entry.fragment]
+        if not at_start:
+            # An entry whose anchor is missing starts the document, unless one already does.
+            at_start = [entry for entry in entries if entry.fragment not in found][:1]
         by_anchor: dict[str, list[NavEntry]] = defaultdict(list)
         for entry in entries:
             if entry.fragment in found:
