@@ -190,5 +190,6 @@ def test_a_file_that_is_not_a_pdf_is_refused_in_a_sentence(page: Page, token: st
 
     notice = page.locator("#notice-text")
     expect(notice).to_be_visible()
+    check_screen(page, "refused")
     for message in (refusal.inner_text(), notice.inner_text()):
         assert re.match(r"^[A-Z][^{}\[\]]+\.$", message), message

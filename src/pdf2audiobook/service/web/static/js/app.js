@@ -33,6 +33,7 @@ class App {
       },
       onNotice: notice,
       balance: () => (this.config.credits_enabled ? this.balance : null),
+      maxUploadBytes: config.max_upload_bytes,
     });
     this.book = new BookView(this.api, this.player, {
       onNotice: notice,

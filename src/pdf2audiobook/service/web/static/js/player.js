@@ -158,7 +158,7 @@ export class Player {
       await new Promise((resolve) => this.audio.addEventListener("loadedmetadata", resolve, { once: true }));
       if (at > 0 && at < this.audio.duration) this.audio.currentTime = at;
       this.setStatus(`Chapter ${number} ready`);
-      if (autoplay) await this.audio.play();
+      if (autoplay) await this.start();
     } catch (error) {
       if (this.loading === token) this.onNotice(error);
     }
@@ -180,7 +180,18 @@ export class Player {
     if (this.current === null) return;
     if (!this.audio.src) return this.load(this.current, 0, true);
     if (this.playing) this.audio.pause();
-    else await this.audio.play().catch((error) => this.onNotice(error));
+    else await this.start();
+  }
+
+  // The browser may refuse to start sound it was not asked for by a click or a key (the
+  // next chapter arriving while the listener is away): then the play button waits for them.
+  async start() {
+    try {
+      await this.audio.play();
+    } catch (error) {
+      if (error.name !== "NotAllowedError" && error.name !== "AbortError") throw error;
+      this.setStatus("Press play to go on listening.");
+    }
   }
 
   skip(seconds) {

@@ -21,8 +21,9 @@ function creditsFor(characters, creditsPerMillion) {
 }
 
 export class UploadForm {
-  constructor(api, { onSubmitted, onNotice, balance }) {
+  constructor(api, { onSubmitted, onNotice, balance, maxUploadBytes }) {
     this.api = api;
+    this.maxUploadBytes = maxUploadBytes;
     this.onSubmitted = onSubmitted;
     this.onNotice = onNotice;
     this.balance = balance;
@@ -158,6 +159,14 @@ export class UploadForm {
       return;
     }
     this.estimating?.abort();
+    if (this.maxUploadBytes && this.file.size > this.maxUploadBytes) {
+      // Sending it would only end in a 413 after the whole upload.
+      this.renderEstimate(
+        h("p", { class: "field-error" }, `This file is ${bytes(this.file.size)}; this server takes files up to ${bytes(this.maxUploadBytes)}.`),
+      );
+      byId("submit-book").disabled = true;
+      return;
+    }
     const controller = new AbortController();
     this.estimating = controller;
     this.renderEstimate(h("p", { class: "muted", role: "status" }, "Reading the file to estimate it…"));
@@ -226,7 +235,7 @@ export class UploadForm {
       this.onNotice(error);
     } finally {
       button.textContent = "Make the audiobook";
-      button.disabled = !this.file;
+      button.disabled = !this.file || (this.maxUploadBytes && this.file.size > this.maxUploadBytes);
     }
   }
 
