@@ -167,6 +167,24 @@ def test_nested_list_items_are_read_in_order(tmp_path: Path) -> None:
     assert document.sections[0].paragraphs == ("tea.", "milk.", "sugar.", "cake?")
 
 
+def test_gutenberg_licence_around_the_book_is_left_out_and_listed(tmp_path: Path) -> None:
+    path = tmp_path / "alice-gutenberg.md"
+    path.write_bytes((FORMATS_DATA / "alice.txt").read_bytes())
+
+    document = read_markdown(path, LIMITS)
+
+    assert "Gutenberg" not in spoken_text(document)
+    front, back = document.removed[:2]
+    assert (front.page, front.reason) == (1, RemovalReason.FRONT_MATTER)
+    assert (back.page, back.reason) == (len(document.sections), RemovalReason.BACK_MATTER)
+    assert front.text.startswith("Project Gutenberg's Alice's Adventures in Wonderland")
+    assert (document.title, document.author, document.language) == (
+        "Alice's Adventures in Wonderland",
+        "Lewis Carroll",
+        "en",
+    )
+
+
 def test_binary_data_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "book.md"
     path.write_bytes((FORMATS_DATA / "notes.docx").read_bytes())

@@ -13,6 +13,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
+from pdf2audiobook.pipeline.cleaning.characters import clean_text
+from pdf2audiobook.pipeline.document import RemovalReason, RemovedBlock
+
 _START: Final = re.compile(
     r"^\s*(?:\*{3}\s*START OF (?:THE|THIS) PROJECT GUTENBERG\b|\*END\*THE SMALL PRINT!)",
     re.IGNORECASE,
@@ -59,6 +62,18 @@ class GutenbergWrapper:
     title: str | None
     author: str | None
     language: str | None
+
+    def ledger(self, lines: Sequence[str], last_section: int) -> list[RemovedBlock]:
+        """The header as front matter of the first section and the footer as back matter
+        of the last, for the ledger of what was left out."""
+        found = []
+        header = clean_text(" ".join(lines[: self.body_start]))
+        if header:
+            found.append(RemovedBlock(1, RemovalReason.FRONT_MATTER, header))
+        footer = clean_text(" ".join(lines[self.body_end :]))
+        if footer:
+            found.append(RemovedBlock(max(last_section, 1), RemovalReason.BACK_MATTER, footer))
+        return found
 
 
 def find_wrapper(lines: Sequence[str]) -> GutenbergWrapper | None:

@@ -25,6 +25,7 @@ from pdf2audiobook.pipeline.document import RemovalReason
 from pdf2audiobook.pipeline.errors import FileTooLargeError
 from pdf2audiobook.pipeline.formats.flow import FlowDocument
 from pdf2audiobook.pipeline.formats.front_matter import read_front_matter
+from pdf2audiobook.pipeline.formats.gutenberg import find_wrapper
 from pdf2audiobook.pipeline.formats.section_builder import (
     Block,
     HeadingBlock,
@@ -37,7 +38,6 @@ from pdf2audiobook.pipeline.formats.source_file import read_text_file
 from pdf2audiobook.pipeline.reading.limits import ReadLimits
 
 _INLINE_SPACES: Final = frozenset({"softbreak", "hardbreak"})
-_INLINE_SILENT: Final = frozenset({"image", "html_inline"})
 
 
 def read_markdown(path: Path, limits: ReadLimits) -> FlowDocument:
@@ -48,7 +48,10 @@ def read_markdown(path: Path, limits: ReadLimits) -> FlowDocument:
     cannot be read, is empty or holds binary data, and FileTooLargeError past
     `limits.max_file_bytes` or `limits.max_reflow_sections`. Reads nothing but `path`.
     """
-    text = read_text_file(path, limits, "Markdown")
+    lines = read_text_file(path, limits, "Markdown").split("\n")
+    # Markdown made from a Project Gutenberg text may keep its licence around the book.
+    wrapper = find_wrapper(lines)
+    text = "\n".join(lines if wrapper is None else lines[wrapper.body_start : wrapper.body_end])
     parser = MarkdownIt("commonmark").use(front_matter_plugin).use(footnote_plugin)
     parser.enable("table")
     walker = _Walker()
@@ -63,13 +66,20 @@ def read_markdown(path: Path, limits: ReadLimits) -> FlowDocument:
     title_heading = _title_heading(headings, metadata.get("title"))
     blocks = [block for block in walker.blocks if block is not title_heading]
     sections, removed = build_sections(blocks, walker.notes)
+    if wrapper is not None:
+        removed = [*wrapper.ledger(lines, len(sections)), *removed]
+        metadata = {
+            "title": wrapper.title or "",
+            "author": wrapper.author or "",
+            "language": wrapper.language or "",
+        } | {key: value for key, value in metadata.items() if value}
     title = metadata.get("title") or (title_heading.text if title_heading else None)
     return FlowDocument(
         format="markdown",
         file_name=path.name,
         title=title or path.stem,
-        author=metadata.get("author"),
-        language=metadata.get("language"),
+        author=metadata.get("author") or None,
+        language=metadata.get("language") or None,
         sections=tuple(sections),
         removed=tuple(removed),
     )

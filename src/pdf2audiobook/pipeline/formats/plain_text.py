@@ -40,13 +40,8 @@ def read_plain_text(path: Path, limits: ReadLimits) -> FlowDocument:
     text = read_text_file(path, limits, "text")
     lines = [line.rstrip() for line in text.replace("\f", "\n").split("\n")]
     wrapper = find_wrapper(lines)
+    body = lines if wrapper is None else lines[wrapper.body_start : wrapper.body_end]
     removed: list[RemovedBlock] = []
-    body = lines
-    if wrapper is not None:
-        body = lines[wrapper.body_start : wrapper.body_end]
-        header = _joined(lines[: wrapper.body_start])
-        if header:
-            removed.append(RemovedBlock(1, RemovalReason.FRONT_MATTER, header))
     sections = _sections(_blocks(body), removed)
     if len(sections) > limits.max_reflow_sections:
         raise FileTooLargeError(
@@ -54,9 +49,7 @@ def read_plain_text(path: Path, limits: ReadLimits) -> FlowDocument:
             f"{limits.max_reflow_sections:,} are read. Split the book and try again."
         )
     if wrapper is not None:
-        footer = _joined(lines[wrapper.body_end :])
-        if footer:
-            removed.append(RemovedBlock(max(len(sections), 1), RemovalReason.BACK_MATTER, footer))
+        removed = [*wrapper.ledger(lines, len(sections)), *removed]
     return FlowDocument(
         format="text",
         file_name=path.name,
