@@ -187,12 +187,12 @@ class _BodyReader:
 
     def _left_out(self, element: etree._Element, reason: RemovalReason) -> None:
         """List a table row by row, or a table of contents entry by entry."""
-        rows = [c for c in element.iter() if word_name(c) == ("tr" if reason == "table" else "p")]
-        for row in rows:
-            cells = [c for c in row.iter() if word_name(c) == "p"] if reason == "table" else [row]
-            text = clean_text(" ".join(paragraph_text(c, FieldState(), _ignore) for c in cells))
-            if text:
-                self.blocks.append(LeftOut(reason, text))
+        unit = "tr" if reason is RemovalReason.TABLE else "p"
+        for row in (child for child in element.iter() if word_name(child) == unit):
+            cells = [child for child in row.iter() if word_name(child) == "p"]
+            text = " ".join(paragraph_text(cell, FieldState(), _ignore) for cell in cells)
+            if clean_text(text):
+                self.blocks.append(LeftOut(reason, clean_text(text)))
 
 
 def _ignore(kind: str, note_id: str) -> None:

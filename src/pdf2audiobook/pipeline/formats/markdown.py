@@ -122,7 +122,7 @@ class _Walker:
         elif kind == "footnote_close" and self._note is not None:
             self.notes[self._note] = clean_text(" ".join(self._note_parts))
             self._note = None
-        elif kind in ("fence", "code_block") or kind == "html_block":
+        elif kind in ("fence", "code_block", "html_block"):
             self._remove(RemovalReason.UNREADABLE, token.content)
         elif kind == "tr_open":
             self._row = []
