@@ -86,11 +86,44 @@ def test_inflected_forms_count_as_words() -> None:
     assert not is_word("oldstyle")
 
 
+@pytest.mark.parametrize(
+    ("left", "right", "joined"),
+    [
+        # A suffix after a word derives one word, even one the list lacks.
+        ("maintainer-", "ship", "maintainership"),
+        ("the hyphen-", "less form", "the hyphenless form"),
+        ("user-", "ship", "usership"),
+        # Real compounds keep their hyphen.
+        ("a well-", "known fact", "a well-known fact"),
+        ("self-", "contained", "self-contained"),
+        ("dm-", "crypt", "dm-crypt"),
+        # Syllables of names and terms that happen to be rare listed words (corpus 01,
+        # 02 and 08): "Renaissance, Garald) style", "the tabskip", "Chris Rowley".
+        ("Renaissance, Gar-", "ald) style", "Renaissance, Garald) style"),
+        ("the tabs-", "kip before", "the tabskip before"),
+        ("Chris Row-", "ley.", "Chris Rowley."),
+        # A long word after a term the list does not know is the end of a compound
+        # (corpus 05's package names), unless the word is only an inflection's shape.
+        ("ttf-mscorefonts-", "installer", "ttf-mscorefonts-installer"),
+        ("debian-devel-", "announce", "debian-devel-announce"),
+        ("undeli-", "mited", "undelimited"),
+        ("intra-", "paragraph", "intraparagraph"),
+        # Numbers and ranges are left as printed.
+        ("pages 12-", "15", "pages 12-15"),
+        ("ISBN 0-", "201-13447-0", "ISBN 0-201-13447-0"),
+    ],
+)
+def test_suffixes_join_and_compounds_stay_whole(left: str, right: str, joined: str) -> None:
+    assert join_hyphenated(left, right) == joined
+
+
 def test_decisions_name_their_reason() -> None:
     assert decide_hyphen("docu", "ment") is HyphenDecision.SYLLABLE_BREAK
     assert decide_hyphen("data", "ink") is HyphenDecision.COMPOUND
     assert decide_hyphen("inter", "word") is HyphenDecision.UNKNOWN
     assert decide_hyphen("Tschi", "chold") is HyphenDecision.UNKNOWN
+    assert decide_hyphen("maintainer", "ship") is HyphenDecision.SUFFIX
+    assert not HyphenDecision.SUFFIX.keeps_hyphen
     assert HyphenDecision.COMPOUND.keeps_hyphen
     assert not HyphenDecision.UNKNOWN.keeps_hyphen
 

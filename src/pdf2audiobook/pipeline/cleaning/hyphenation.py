@@ -32,7 +32,24 @@ _NO_SPACE_AFTER: Final = frozenset("/—")
 _MIN_STEM = 3
 # Prefixes that are words on their own but join without a hyphen when they lead a
 # technical term ("inter-word" is "interword", "sub-formula" is "subformula").
-_JOINING_PREFIXES: Final = frozenset({"inter", "intra", "sub", "super"})
+_JOINING_PREFIXES: Final = frozenset(
+    {"inter", "intra", "sub", "super", "centi", "milli", "micro", "multi", "semi", "pseudo"}
+)
+# Suffixes that are words on their own: after a word they make a derived word the list
+# may lack ("maintainer-ship" is "maintainership"), never a compound of two words.
+_SUFFIXES: Final = frozenset(
+    {"ship", "ships", "ness", "less", "lessly", "lessness", "able", "ably", "hood", "hoods"}
+    | {"dom", "doms", "wise", "ward", "wards", "ism", "isms", "ally"}
+)
+_SHORT_PART = 3
+_COMMON_SHORT_WORD = 1000
+"""Occurrences in the word list's frequency table that make a part of up to three
+letters a word in a compound: a syllable of a name or a technical term is often a rare
+listed word ("Row-ley", "tabs-kip", "Gar-ald"), while "ink", "two" or "low" are common."""
+_TERM_PART = 5
+"""A word of this many letters after a part the list does not know is the second half
+of a technical compound ("mscorefonts-installer", "devel-announce"); a syllable break
+of an unknown word almost never leaves one."""
 
 
 class HyphenDecision(StrEnum):
@@ -41,8 +58,12 @@ class HyphenDecision(StrEnum):
     SYLLABLE_BREAK = "syllable_break"
     """The joined form is a word: the hyphen goes."""
     COMPOUND = "compound"
-    """Both parts are words and the joined form is not, or a capital follows a small
-    letter ("Springer-Verlag"): the hyphen stays."""
+    """Both parts are words and the joined form is not, a capital follows a small
+    letter ("Springer-Verlag"), or a long word follows an unknown term
+    ("mscorefonts-installer"): the hyphen stays."""
+    SUFFIX = "suffix"
+    """The right part is a suffix after a word ("maintainer-ship"): the hyphen goes, so
+    the derived word is read as one word even when the list lacks it."""
     UNKNOWN = "unknown"
     """The word list cannot tell (names, rare or technical words): the parts are joined."""
 
@@ -52,9 +73,15 @@ class HyphenDecision(StrEnum):
 
 
 @cache
+def _word_counts() -> dict[str, int]:
+    """pyspellchecker's English list with each word's frequency (lower case, shipped in
+    the wheel), loaded once."""
+    return dict(SpellChecker(language="en", distance=1).word_frequency.dictionary)
+
+
+@cache
 def _english_words() -> frozenset[str]:
-    """pyspellchecker's English list (lower case, shipped in the wheel), loaded once."""
-    return frozenset(SpellChecker(language="en", distance=1).word_frequency.dictionary)
+    return frozenset(_word_counts())
 
 
 def _stems(word: str) -> list[str]:
@@ -98,16 +125,45 @@ def decide_hyphen(left_word: str, right_word: str) -> HyphenDecision:
     Unknown cases are joined even when the left part is a word by itself: in the
     research corpus nearly all of them are syllable breaks of names and rare words
     ("millime-tre", "Pan-nartz", "Let-terspacing"), since the right part of a real
-    compound is almost always a word.
+    compound is almost always a word, and a common one when it is short. A suffix
+    after a word ("maintainer-ship") is joined too: the listener hears one word.
+    `bench/hyphens.py` prints every decision over the corpus books.
     """
     if is_word(left_word + right_word):
         return HyphenDecision.SYLLABLE_BREAK
     # A syllable break never puts a capital after a small letter ("Springer-Verlag").
     if right_word[0].isupper() and left_word[-1].islower():
         return HyphenDecision.COMPOUND
-    if left_word.lower() not in _JOINING_PREFIXES and is_word(left_word) and is_word(right_word):
+    left_is_word = is_word(left_word)
+    if left_is_word and right_word.lower() in _SUFFIXES:
+        return HyphenDecision.SUFFIX
+    if not _is_compound_part(right_word):
+        return HyphenDecision.UNKNOWN
+    if left_word.lower() in _JOINING_PREFIXES:
+        return HyphenDecision.UNKNOWN
+    if left_is_word or _is_term_compound(left_word, right_word):
         return HyphenDecision.COMPOUND
     return HyphenDecision.UNKNOWN
+
+
+def _is_term_compound(left_word: str, right_word: str) -> bool:
+    """A long word listed as itself (not only as an inflection, which a syllable such as
+    "mited" can pass for) after a part the list does not know."""
+    return (
+        len(left_word) >= _SHORT_PART
+        and len(right_word) >= _TERM_PART
+        and right_word.lower() in _english_words()
+    )
+
+
+def _is_compound_part(word: str) -> bool:
+    """Whether `word` can be the second half of a compound: a word, and a common one
+    when it is short."""
+    if not is_word(word):
+        return False
+    if len(word) > _SHORT_PART:
+        return True
+    return _word_counts().get(word.lower(), 0) >= _COMMON_SHORT_WORD
 
 
 def _trailing_letters(text: str) -> str:
