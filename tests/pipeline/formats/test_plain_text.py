@@ -140,6 +140,7 @@ def test_parts_hold_the_chapters_below_them(tmp_path: Path) -> None:
 def test_text_without_headings_is_one_untitled_section(tmp_path: Path) -> None:
     lines = gutenberg_body(ALICE).splitlines()
     text = "\n".join(line for line in lines if "CHAPTER" not in line)
+    text += "\n\nChapter 3 was the one she liked best.\n"
     path = tmp_path / "no-chapters.txt"
     path.write_text(text, encoding="utf-8")
 

@@ -150,6 +150,9 @@ def _candidate(index: int, block: Sequence[str]) -> _Candidate | None:
     keyword = _KEYWORD_LINE.match(line)
     if keyword and line[0].isupper():
         rest = keyword.group("rest").strip(" .:-\u2013\u2014")
+        if rest and not _starts_like_a_title(rest):
+            # "Chapter 3 was the one she liked best." is a sentence, not a heading.
+            return None
         if len(block) == 2 and not rest:
             line = f"{line.rstrip('.')}. {block[1]}"
             rest = block[1]
@@ -167,6 +170,10 @@ def _candidate(index: int, block: Sequence[str]) -> _Candidate | None:
                 has_title = bool(match.group("rest"))
                 return _Candidate(index, line, kind, 2, number, has_title)
     return None
+
+
+def _starts_like_a_title(text: str) -> bool:
+    return text[0].isupper() or text[0].isdigit() or text[0] in "'\"\u2018\u201c("
 
 
 def _chosen_kind(candidates: Sequence[_Candidate]) -> list[_Candidate]:
