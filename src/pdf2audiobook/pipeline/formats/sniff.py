@@ -80,8 +80,9 @@ def unsupported_message(name: str) -> str:
     )
     if claimed is None:
         return f"{name} is not a file this program can read. It accepts {ACCEPTED_FORMATS}."
+    article = "an" if claimed[0] in "AEIOU" else "a"
     return (
-        f"{name} is not a {claimed} file, nor another kind this program reads. "
+        f"{name} is not {article} {claimed} file, nor another kind this program reads. "
         f"It accepts {ACCEPTED_FORMATS}."
     )
 
