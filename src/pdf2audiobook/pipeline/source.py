@@ -14,12 +14,14 @@ from pathlib import Path
 
 from pdf2audiobook.pipeline.book_builder import FootnotePolicy, build_book
 from pdf2audiobook.pipeline.document import Book
-from pdf2audiobook.pipeline.errors import FileTooLargeError, UnsupportedFormatError
+from pdf2audiobook.pipeline.errors import FileTooLargeError
+from pdf2audiobook.pipeline.formats.docx import read_docx
 from pdf2audiobook.pipeline.formats.epub import read_epub
 from pdf2audiobook.pipeline.formats.flow import FlowDocument
 from pdf2audiobook.pipeline.formats.flow_book import flow_to_book
+from pdf2audiobook.pipeline.formats.markdown import read_markdown
 from pdf2audiobook.pipeline.formats.plain_text import read_plain_text
-from pdf2audiobook.pipeline.formats.sniff import FORMAT_INFO, SourceFormat, sniff_format
+from pdf2audiobook.pipeline.formats.sniff import SourceFormat, sniff_format
 from pdf2audiobook.pipeline.reading.limits import MIB, ReadLimits
 from pdf2audiobook.pipeline.reading.reader import ReadOptions, read_pdf
 from pdf2audiobook.pipeline.reading.sandbox import ChildChannel, ProgressCallback, run_sandboxed
@@ -96,14 +98,11 @@ def read_flow_in_process(
     source_format = SourceFormat(format_name)
     if source_format is SourceFormat.EPUB:
         return read_epub(path, limits, cover=cover)
-    reader = _flow_readers().get(source_format)
-    if reader is None:
-        raise UnsupportedFormatError(
-            f"{path.name} is a {FORMAT_INFO[source_format].label} file, which this version "
-            "cannot read yet."
-        )
-    return reader(path, limits)
+    return _FLOW_READERS[source_format](path, limits)
 
 
-def _flow_readers() -> dict[SourceFormat, Callable[[Path, ReadLimits], FlowDocument]]:
-    return {SourceFormat.TEXT: read_plain_text}
+_FLOW_READERS: dict[SourceFormat, Callable[[Path, ReadLimits], FlowDocument]] = {
+    SourceFormat.DOCX: read_docx,
+    SourceFormat.MARKDOWN: read_markdown,
+    SourceFormat.TEXT: read_plain_text,
+}

@@ -124,3 +124,25 @@ def test_an_empty_or_missing_file_says_so(tmp_path: Path) -> None:
 def test_prose_with_a_few_stars_is_not_markdown() -> None:
     prose = "He said * nothing *. Then 2 - 1 = 1.\n\n  - said she.\n" * 3
     assert not looks_like_markdown(prose)
+
+
+FORMATS_DATA = Path(__file__).resolve().parents[2] / "data" / "formats"
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("alice.docx", SourceFormat.DOCX),
+        ("alice.md", SourceFormat.MARKDOWN),
+        ("alice29.txt", SourceFormat.TEXT),
+    ],
+)
+def test_each_format_is_read_by_its_reader_whatever_the_files_name(
+    tmp_path: Path, name: str, expected: SourceFormat
+) -> None:
+    misnamed = tmp_path / "book.pdf"
+    shutil.copyfile(FORMATS_DATA / name, misnamed)
+    read = read_book(misnamed, ReadOptions())
+    assert read.format is expected
+    assert read.book.chapters[0].title == "CHAPTER I. Down the Rabbit-Hole"
+    assert len(read.book.chapters) == 12
