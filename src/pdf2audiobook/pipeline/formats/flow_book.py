@@ -151,5 +151,5 @@ def _words(paragraphs: Sequence[Paragraph]) -> int:
 
 
 def _title_from_file_name(file_name: str) -> str:
-    stem = PurePath(file_name).stem.replace("_", " ").replace("-", " ").strip()
-    return " ".join(stem.split()) or "Untitled"
+    words = " ".join(PurePath(file_name).stem.replace("_", " ").replace("-", " ").split())
+    return words[:1].upper() + words[1:] if words else "Untitled"
