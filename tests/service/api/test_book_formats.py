@@ -11,8 +11,10 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi.testclient import TestClient
 
+from pdf2audiobook.pipeline.formats.sniff import SourceFormat
 from pdf2audiobook.pipeline.voices import tone
 from pdf2audiobook.service.app import create_app
+from pdf2audiobook.service.jobs.api.uploads import display_name
 from pdf2audiobook.service.jobs.runners.embedded import EmbeddedRunner
 from pdf2audiobook.service.kit.db import create_engine_from_settings, session_factory
 from tests.pipeline.formats.epub_files import simple_book
@@ -95,3 +97,19 @@ def test_an_epub_estimate_counts_its_chapters_text(api: Api, tmp_path: Path) -> 
     local = next(row for row in response.json() if row["provider"] == "local")
     words = sum(len(text.split()) + len(title.split()) for title, text in CHAPTERS)
     assert local["characters"] > words * 4
+
+
+@pytest.mark.parametrize(
+    ("sent", "found", "shown"),
+    [
+        ("Voyage.pdf", SourceFormat.EPUB, "Voyage.epub"),
+        ("notes.markdown", SourceFormat.MARKDOWN, "notes.markdown"),
+        ("Draft.DOCX", SourceFormat.DOCX, "Draft.docx"),
+        ("story", SourceFormat.TEXT, "story.txt"),
+        ("../a.epub", SourceFormat.PDF, "a.pdf"),
+    ],
+)
+def test_the_display_name_takes_the_suffix_of_the_real_format(
+    sent: str, found: SourceFormat, shown: str
+) -> None:
+    assert display_name(sent, found) == shown
