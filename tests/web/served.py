@@ -3,16 +3,16 @@ free loopback port with its own data folder, and personal tokens made by the CLI
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
+from pdf2audiobook.service.kit.db import create_engine_for, session_factory, session_scope
+from pdf2audiobook.service.users.tokens import create_token_for_email
 from tests.service.auth.token_factory import new_rsa_key
 from tests.service.hardening.server import ApiServer
-from tests.service.worker.processes import CLI
 
-TONE_SECONDS_PER_CHUNK = 0.25
+TONE_SECONDS_PER_CHUNK = 0.15
 """Slow enough that the sample book's later chapters are still being read when its first
 can be played (each chapter is about ten chunks), fast enough to finish in seconds."""
 
@@ -22,17 +22,17 @@ class PageServer(ApiServer):
     so a second book waits while the first is read."""
 
     def create_token(self, email: str) -> str:
-        """A personal API token for `email`, made as an operator would, by the CLI."""
-        made = subprocess.run(
-            [str(CLI), "tokens", "create", "--email", email],
-            cwd=self.folder,
-            env=self.environment,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=True,
+        """A personal API token for `email`, made on the server's database by what
+        `pdf2audiobook tokens create` runs (in this process: the command's own start-up
+        would cost the suite seconds)."""
+        engine = create_engine_for(
+            str(self.environment["DATABASE_URL"]), pool_size=1, max_overflow=0
         )
-        return made.stdout.strip().splitlines()[-1]
+        try:
+            with session_scope(session_factory(engine)) as session:
+                return create_token_for_email(session, email, "browser tests", None)
+        finally:
+            engine.dispose()
 
 
 @contextmanager
