@@ -14,6 +14,13 @@ import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from tests.conftest import SAMPLE_BOOK, corpus_file
+from tests.service.payments.conftest import (
+    CHECKOUT_URL_BASE,
+    CREDIT_PACK_CENTS,
+    CREDIT_PACK_PRICE,
+    FAKE_API_KEY,
+)
+from tests.service.payments.fake_paddle.process import running_fake_paddle
 from tests.web.browser import CHROMIUM, DESKTOP, check_screen
 from tests.web.served import PageServer, page_server
 
@@ -27,7 +34,20 @@ machine shared with other work)."""
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PageServer]:
-    with page_server(tmp_path_factory.mktemp("page"), {}) as running:
+    """The page's server, selling the credit pack through a fake Paddle."""
+    folder = tmp_path_factory.mktemp("page")
+    with (
+        running_fake_paddle(
+            api_key=FAKE_API_KEY,
+            prices={CREDIT_PACK_PRICE: CREDIT_PACK_CENTS},
+            checkout_url_base=CHECKOUT_URL_BASE,
+            log_path=folder / "paddle.log",
+        ) as paddle,
+        page_server(
+            folder, {"paddle_api_key": FAKE_API_KEY, "paddle_api_url": paddle.url}
+        ) as running,
+    ):
+        running.put_on_sale("pack-1000", CREDIT_PACK_PRICE)
         yield running
 
 
@@ -198,3 +218,17 @@ def test_a_file_that_is_not_a_pdf_is_refused_in_a_sentence(page: Page, token: st
     check_screen(page, "refused")
     for message in (refusal.inner_text(), notice.inner_text()):
         assert re.match(r"^[A-Z][^{}\[\]]+\.$", message), message
+
+
+def test_buying_credits_opens_the_payment_providers_checkout(page: Page, token: str) -> None:
+    # The provider's page is not on this machine: the browser is answered in its place.
+    page.route(
+        f"{CHECKOUT_URL_BASE}**",
+        lambda route: route.fulfill(content_type="text/html", body="<title>Checkout</title>"),
+    )
+    sign_in(page, token)
+    expect(page.locator("#wallet-balance")).to_have_text(re.compile(r"^\d+ credits$"))
+
+    page.get_by_role("button", name=re.compile(r"^Buy .*1,000 credits for ")).click()
+
+    page.wait_for_url(f"{CHECKOUT_URL_BASE}**")
