@@ -8,6 +8,14 @@ import { count, duration, money, when } from "./format.js";
 const ACTIVE = new Set(["pending", "processing"]);
 const REFRESH_SECONDS = 3;
 
+function offerWords(product) {
+  const price = money(product.price_minor, product.currency);
+  if (product.kind === "subscription") {
+    return `Subscribe to ${product.name}: ${count(product.credits)} credits a period for ${price}`;
+  }
+  return `Buy ${count(product.credits)} credits for ${price}`;
+}
+
 export class Library {
   constructor(api, config, { onNotice, onCredits, onDeleted }) {
     this.api = api;
@@ -100,7 +108,7 @@ export class Library {
         h(
           "button",
           { type: "button", class: "button", onclick: () => this.buy(product) },
-          `Buy ${product.name}: ${count(product.credits)} credits for ${money(product.price_minor, product.currency)}`,
+          offerWords(product),
         ),
       ),
     );
