@@ -240,6 +240,7 @@ export class BookView {
       }
       await this.open(job.id);
       this.onChanged();
+      byId("book-title").focus();
     } catch (error) {
       this.onNotice(error);
     }

@@ -89,6 +89,9 @@ export class Library {
       if (action === "remove") this.onDeleted(job.id);
       await this.refresh();
       this.onCredits();
+      // The pressed button is gone with the old row: keep the keyboard where it was.
+      const row = document.querySelector(`li[data-job="${job.id}"] .library-title`);
+      (row ?? byId("library-title")).focus();
     } catch (error) {
       this.onNotice(error);
     }
