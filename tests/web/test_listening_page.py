@@ -206,10 +206,24 @@ def test_a_book_waiting_its_turn_is_cancelled_from_the_library(
     assert stopped.status_code in (200, 409), stopped.text
 
 
-def test_a_file_that_is_not_a_pdf_is_refused_in_a_sentence(page: Page, token: str) -> None:
+def drop_file(page: Page, path: Path) -> None:
+    """Drop `path` on the upload area as a file dragged from the desktop arrives."""
+    dragged = page.evaluate_handle(
+        """([name, bytes]) => {
+            const transfer = new DataTransfer();
+            transfer.items.add(new File([new Uint8Array(bytes)], name));
+            return transfer;
+        }""",
+        [path.name, list(path.read_bytes())],
+    )
+    page.dispatch_event("#dropzone", "drop", {"dataTransfer": dragged})
+
+
+def test_a_dropped_file_that_is_not_a_pdf_is_refused_in_a_sentence(page: Page, token: str) -> None:
     sign_in(page, token)
     page.goto("/#/new")
-    page.locator("#file-input").set_input_files(corpus_file(18))
+    drop_file(page, corpus_file(18))
+    expect(page.locator("#file-title")).to_contain_text("18-not-a-pdf.pdf")
 
     refusal = page.locator("#estimate .field-error")
     expect(refusal).to_be_visible(timeout=READ_SECONDS)
