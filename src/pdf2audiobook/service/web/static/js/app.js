@@ -67,7 +67,14 @@ class App {
         location.assign(clerkSignInUrl(this.config.clerk, back.toString()));
       });
     }
-    window.addEventListener("hashchange", () => this.route());
+    // The address holds the view (#/library); the skip link moves focus without changing it.
+    document.querySelector(".skip-link").addEventListener("click", (event) => {
+      event.preventDefault();
+      byId("main").focus();
+    });
+    window.addEventListener("hashchange", () => {
+      if (location.hash.startsWith("#/")) this.route();
+    });
     if (this.session.kind && (await this.loadMe())) {
       this.signedIn();
     }
@@ -167,7 +174,7 @@ class App {
       document.title = "Sign in · pdf2audiobook";
       return;
     }
-    const hash = location.hash || "#/library";
+    const hash = location.hash.startsWith("#/") ? location.hash : "#/library";
     const book = /^#\/book\/([\w-]+)$/.exec(hash);
     try {
       if (hash === "#/new") {
