@@ -119,8 +119,14 @@ def test_a_wrong_token_is_refused_and_a_right_one_signs_in_and_out(page: Page, t
     page.goto("/")
     check_screen(page, "sign-in")
 
-    page.get_by_label("Personal API token").fill("p2a_not-a-real-token")
-    page.get_by_role("button", name="Sign in", exact=True).click()
+    # By keyboard alone: the skip link first, then the page's own links, then the form.
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="Skip to content")).to_be_focused()
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    expect(page.get_by_label("Personal API token")).to_be_focused()
+    page.keyboard.type("p2a_not-a-real-token")
+    page.keyboard.press("Enter")
     expect(page.locator("#token-error")).to_contain_text("That token was not accepted")
 
     sign_in(page, token)
