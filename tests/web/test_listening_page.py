@@ -254,3 +254,62 @@ def test_buying_credits_opens_the_payment_providers_checkout(page: Page, token: 
     page.get_by_role("button", name=re.compile(r"^Buy .*1,000 credits for ")).click()
 
     page.wait_for_url(f"{CHECKOUT_URL_BASE}**")
+
+
+def test_progress_events_are_read_however_the_stream_is_cut(page: Page) -> None:
+    page.goto("/")
+    stream = (
+        ": keep-alive\r\n\r\n"
+        'id: 1\r\nevent: progress\r\ndata: {"progress": 5}\r\n\r\n'
+        'id: 2\nevent: end\ndata: {"status":\ndata: "completed"}\n\n'
+    )
+
+    # Fed one character at a time, as the worst network would deliver it.
+    events = page.evaluate(
+        """async (text) => {
+            const { parseEventStream } = await import("/static/js/events.js");
+            const seen = [];
+            const feed = parseEventStream((event) => seen.push(event));
+            for (const character of text) feed(character);
+            return seen;
+        }""",
+        stream,
+    )
+
+    assert events == [
+        {"type": "progress", "id": "1", "data": {"progress": 5}},
+        {"type": "end", "id": "2", "data": {"status": "completed"}},
+    ]
+
+
+@pytest.mark.parametrize(
+    ("status", "error", "detail", "retry_after", "words"),
+    [
+        (402, "PaymentRequired", "You need 40 more credits", None, "You need 40 more credits."),
+        (413, "PayloadTooLarge", "The upload is over 100 MB.", None, "too large"),
+        (415, "UnsupportedMediaType", "It is a JPEG image.", None, "It is a JPEG image."),
+        (429, "TooManyActiveJobs", "At most 10.", None, "Wait for one to finish"),
+        (429, "TooManyRequests", "Slow down.", 30, "Try again in 30 seconds."),
+        (503, "ServiceUnavailable", "Queue down.", None, "Try again in a moment."),
+    ],
+)
+def test_an_api_error_reads_as_a_sentence_with_what_only_the_server_knows(
+    page: Page,
+    status: int,
+    error: str,
+    detail: str,
+    retry_after: int | None,
+    words: str,
+) -> None:
+    page.goto("/")
+
+    sentence = page.evaluate(
+        """async ([status, error, detail, retryAfter]) => {
+            const { ApiError, describeError } = await import("/static/js/errors.js");
+            return describeError(new ApiError(status, error, detail, retryAfter));
+        }""",
+        [status, error, detail, retry_after],
+    )
+
+    assert words in sentence
+    assert re.match(r"^[A-Z][^{}]+\.$", sentence), sentence

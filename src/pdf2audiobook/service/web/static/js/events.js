@@ -8,8 +8,14 @@ const RETRY_SECONDS = [1, 2, 5, 10, 15];
 
 export function parseEventStream(onEvent) {
   let buffer = "";
+  let heldReturn = false;
   return (text) => {
-    buffer += text.replace(/\r\n?/g, "\n");
+    // A chunk may end between the \r and \n of one line end: the \r waits for the next
+    // chunk, or it would be read as a line end of its own and end the event early.
+    let chunk = (heldReturn ? "\r" : "") + text;
+    heldReturn = chunk.endsWith("\r");
+    if (heldReturn) chunk = chunk.slice(0, -1);
+    buffer += chunk.replace(/\r\n?/g, "\n");
     let end;
     while ((end = buffer.indexOf("\n\n")) !== -1) {
       const block = buffer.slice(0, end);
