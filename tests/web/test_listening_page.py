@@ -11,9 +11,10 @@ from pathlib import Path
 import av
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, Route, expect, sync_playwright
 
 from tests.conftest import SAMPLE_BOOK, corpus_file
+from tests.service.auth.token_factory import rs256_token
 from tests.service.payments.conftest import (
     CHECKOUT_URL_BASE,
     CREDIT_PACK_CENTS,
@@ -313,3 +314,64 @@ def test_an_api_error_reads_as_a_sentence_with_what_only_the_server_knows(
 
     assert words in sentence
     assert re.match(r"^[A-Z][^{}]+\.$", sentence), sentence
+
+
+CLERK_FRONTEND_API = "https://clerk.example.com"
+CLERK_SIGN_IN = "https://accounts.example.com/sign-in"
+
+
+def test_signing_in_through_clerk_uses_its_session_tokens_and_ends_its_session(
+    browser: Browser, server: PageServer
+) -> None:
+    # Clerk is not on this machine: its Account Portal and Frontend API are answered in
+    # the browser, and this server is told Clerk signs people in. The server checks the
+    # session tokens with its test key, which is the one they are signed with here. The
+    # page's policy for Clerk's origin is checked without a browser (test_page_serving).
+    context = browser.new_context(viewport=DESKTOP, base_url=server.url, bypass_csp=True)
+    page = context.new_page()
+    clerk_calls: list[str] = []
+    cors = {
+        "Access-Control-Allow-Origin": server.url,
+        "Access-Control-Allow-Credentials": "true",
+    }
+
+    def config(route: Route) -> None:
+        answer = route.fetch()
+        route.fulfill(
+            response=answer,
+            json={
+                **answer.json(),
+                "clerk": {"frontend_api": CLERK_FRONTEND_API, "sign_in_url": CLERK_SIGN_IN},
+            },
+        )
+
+    def account_portal(route: Route) -> None:
+        back = httpx.URL(route.request.url).params["redirect_url"]
+        route.fulfill(status=302, headers={"Location": back})
+
+    def frontend_api(route: Route) -> None:
+        path = httpx.URL(route.request.url).path
+        clerk_calls.append(f"{route.request.method} {path}")
+        body: dict[str, object]
+        if path == "/v1/client":
+            body = {"response": {"last_active_session_id": "sess_web"}}
+        elif path.endswith("/tokens"):
+            email = "listener@example.com"
+            body = {"object": "token", "jwt": rs256_token(server.key, kid=None, email=email)}
+        else:
+            body = {"response": {"id": "sess_web", "status": "ended"}}
+        route.fulfill(json=body, headers=cors)
+
+    page.route("**/api/v1/config", config)
+    page.route(f"{CLERK_SIGN_IN}**", account_portal)
+    page.route(f"{CLERK_FRONTEND_API}/**", frontend_api)
+    page.goto("/")
+
+    page.get_by_role("link", name="Sign in with your account").click()
+
+    expect(page.locator("#who")).to_have_text("listener@example.com")
+    assert "POST /v1/client/sessions/sess_web/tokens" in clerk_calls
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("heading", name="Sign in to listen")).to_be_visible()
+    assert clerk_calls[-1] == "POST /v1/client/sessions/sess_web/end"
+    context.close()
