@@ -213,3 +213,33 @@ def test_html_named_entities_of_epub2_pages_are_read(tmp_path: Path, entity: str
     book = book_from(tmp_path, {"one.xhtml": page(body)}, [("One", "one.xhtml")])
     assert book.chapters[0].paragraphs[0].text.startswith("Caf")
     assert "&" not in book.chapters[0].text
+
+
+def test_project_gutenbergs_header_and_licence_are_listed_not_read(tmp_path: Path) -> None:
+    licence = (
+        '<section class="pg-boilerplate pgheader" id="pg-footer">'
+        '<h2 id="pg-footer-heading">THE FULL PROJECT GUTENBERG LICENSE</h2>'
+        "<p>PLEASE READ THIS BEFORE YOU DISTRIBUTE OR USE THIS WORK.</p></section>"
+    )
+    pages = {
+        "header.xhtml": page(
+            '<section class="pg-boilerplate pgheader" id="pg-header">'
+            "<h2>The Project Gutenberg eBook of A Test Book</h2>"
+            "<p>This ebook is for the use of anyone anywhere.</p></section>"
+        ),
+        "one.xhtml": page(f"<h1>One</h1><p>{WORDS}</p>"),
+        "two.xhtml": page(f"<h1>Two</h1><p>{WORDS}</p>{licence}"),
+    }
+    entries = [
+        ("One", "one.xhtml"),
+        ("Two", "two.xhtml"),
+        ("THE FULL PROJECT GUTENBERG LICENSE", "two.xhtml#pg-footer-heading"),
+    ]
+    book = book_from(tmp_path, pages, entries)
+    assert [chapter.title for chapter in book.chapters] == ["One", "Two"]
+    assert all("GUTENBERG" not in chapter.text.upper() for chapter in book.chapters)
+    assert removed(book, RemovalReason.FRONT_MATTER) == [
+        "The Project Gutenberg eBook of A Test Book This ebook is for the use of anyone anywhere."
+    ]
+    assert removed(book, RemovalReason.BACK_MATTER)[0].endswith("OR USE THIS WORK.")
+    assert removed(book, RemovalReason.HEADING) == ["THE FULL PROJECT GUTENBERG LICENSE"]

@@ -4,8 +4,9 @@ Images, scripts, styles, SVG, MathML, page-break markers and embedded navigation
 nothing aloud and are left out. Note references (EPUB 3's noteref, ARIA's doc-noteref, and
 the superscript or "fn" links of EPUB 2 books) are taken out of the text and remembered,
 so the note can follow its chapter; note bodies (footnote, endnote, rearnote, aside, and
-lists of notes) are kept apart from the body. The elements whose ids the table of
-contents points to are marked, so a document holding several chapters can be cut there.
+lists of notes) are kept apart from the body, and so is Project Gutenberg's notice around
+the book (its header and licence). The elements whose ids the table of contents points to
+are marked, so a document holding several chapters can be cut there.
 """
 
 from __future__ import annotations
@@ -40,6 +41,8 @@ _NOTE_TYPES = frozenset({"footnote", "endnote", "rearnote"})
 _NOTE_LIST_TYPES = frozenset({"footnotes", "endnotes", "rearnotes"})
 _NOTE_CLASSES = frozenset({"footnote", "endnote"})
 _NOTE_LIST_CLASSES = frozenset({"footnotes", "endnotes"})
+_BOILERPLATE_CLASS = "pg-boilerplate"
+_BOILERPLATE_IDS = {"pg-header": True, "pg-footer": False}
 _SILENT_TYPES = frozenset({"pagebreak", "page-list", "toc", "landmarks", "backlink"})
 _MARKER = re.compile(r"^[\[(]?(?:\d{1,4}|[*†‡§¶#]{1,3}|[a-z]|[ivxlc]{1,6})[\])]?$", re.IGNORECASE)
 _NOTEREF_CLASS = re.compile(r"note|fn|footnote", re.IGNORECASE)
@@ -75,7 +78,16 @@ class Note:
     text: str
 
 
-Block = Anchor | Heading | Text | Note
+@dataclass(frozen=True, slots=True)
+class Boilerplate:
+    """A distributor's notice around the book (Project Gutenberg's header and licence)."""
+
+    opening: bool
+    """True for the notice before the book, False for the one after it."""
+    text: str
+
+
+Block = Anchor | Heading | Text | Note | Boilerplate
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +146,13 @@ class _Walker:
         types = semantic_types(element)
         classes = set((element.get("class") or "").lower().split())
         if tag in _SILENT or types & _SILENT_TYPES or element.get("hidden") is not None:
+            return
+        if _BOILERPLATE_CLASS in classes or element.get("id") in _BOILERPLATE_IDS:
+            self.flush()
+            for inner in element.iterdescendants():
+                self._mark_target(inner)
+            opening = _BOILERPLATE_IDS.get(element.get("id") or "", "pgheader" in classes)
+            self.blocks.append(Boilerplate(opening, visible_text(element)))
             return
         if types & _NOTE_LIST_TYPES or classes & _NOTE_LIST_CLASSES:
             self.flush()

@@ -6,7 +6,8 @@ entries down to the chapter level cut the spine, also inside a document that hol
 several chapters; a spine document it does not list continues the section before it.
 A book without one gets a section per spine document, titled by its first heading.
 Navigation-only pages (the contents, the index, landmarks, the cover and title pages)
-are left out and listed. Notes follow the section that refers to them.
+and Project Gutenberg's header and licence are left out and listed. Notes follow the
+section that refers to them.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from pdf2audiobook.pipeline.errors import ArchiveTooLargeError, InvalidDocumentE
 from pdf2audiobook.pipeline.formats.archive import SafeArchive, open_archive
 from pdf2audiobook.pipeline.formats.epub.content import (
     Anchor,
+    Boilerplate,
     ContentDocument,
     Heading,
     Note,
@@ -264,6 +266,9 @@ class _SectionBuilder:
                 self._text(block)
             elif isinstance(block, Note):
                 self._note(block)
+            elif isinstance(block, Boilerplate):
+                reason = RemovalReason.FRONT_MATTER if block.opening else RemovalReason.BACK_MATTER
+                self._removed.append(RemovedBlock(len(self.sections), reason, block.text))
 
     def _open(self, title: str | None, level: int, skip: RemovalReason | None) -> None:
         self.sections.append(_Draft(title, level, skip))
