@@ -122,6 +122,16 @@ def test_an_empty_or_missing_file_says_so(tmp_path: Path) -> None:
         sniff_format(tmp_path / "gone.epub", LIMITS)
 
 
+def test_gutenberg_licence_frames_and_section_breaks_are_not_markdown() -> None:
+    text = (
+        "*** START OF THE PROJECT GUTENBERG EBOOK THE BOOK ***\n\nIt began.\n\n"
+        "  *    *    *    *    *\n\n  *    *    *\n\nIt ended.\n\n"
+        "*** END OF THE PROJECT GUTENBERG EBOOK THE BOOK ***\n"
+    )
+    assert not looks_like_markdown(text)
+    assert looks_like_markdown("- one\n- **two** more\n")
+
+
 def test_prose_with_a_few_stars_is_not_markdown() -> None:
     prose = "He said * nothing *. Then 2 - 1 = 1.\n\n  - said she.\n" * 3
     assert not looks_like_markdown(prose)
@@ -136,6 +146,7 @@ FORMATS_DATA = Path(__file__).resolve().parents[2] / "data" / "formats"
         ("alice.docx", SourceFormat.DOCX),
         ("alice.md", SourceFormat.MARKDOWN),
         ("alice29.txt", SourceFormat.TEXT),
+        ("alice.txt", SourceFormat.TEXT),
     ],
 )
 def test_each_format_is_read_by_its_reader_whatever_the_files_name(

@@ -121,10 +121,14 @@ def _zip_format(path: Path, limits: ReadLimits) -> SourceFormat:
 _ATX_HEADING = re.compile(r"^ {0,3}#{1,6}[ \t]+\S", re.MULTILINE)
 _SETEXT_UNDERLINE = re.compile(r"^[^\n]*\S[^\n]*\n {0,3}(?:=+|-{2,})[ \t]*$", re.MULTILINE)
 _LINK = re.compile(r"\[[^\]\n]+\]\([^)\s]+[^)\n]*\)|^ {0,3}\[[^\]\n]+\]:[ \t]*\S", re.MULTILINE)
-_LIST_ITEM = re.compile(r"^ {0,3}(?:[-*+]|\d{1,9}[.)])[ \t]+\S", re.MULTILINE)
+# A line of spaced stars or dashes is a section break in plain texts (Project Gutenberg's
+# "*    *    *"), not a list.
+_LIST_ITEM = re.compile(r"^ {0,3}(?:[-*+]|\d{1,9}[.)])[ \t]+(?![-*_ \t]*$)\S", re.MULTILINE)
 _FENCE = re.compile(r"^ {0,3}(?:```|~~~)", re.MULTILINE)
 _QUOTE = re.compile(r"^ {0,3}>[ \t]?\S", re.MULTILINE)
-_STRONG = re.compile(r"\*\*\S[^*\n]*\S\*\*|__\S[^_\n]*\S__")
+# Exactly two stars or underscores on each side: Project Gutenberg frames its licence
+# lines in three ("*** START OF THE PROJECT GUTENBERG EBOOK ... ***").
+_STRONG = re.compile(r"(?<![*_])(?:\*\*[^\s*][^*\n]*[^\s*]\*\*|__[^\s_][^_\n]*[^\s_]__)(?![*_])")
 
 
 def looks_like_markdown(text: str) -> bool:
