@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from pdf2audiobook.pipeline.formats.sniff import SourceFormat
 from pdf2audiobook.pipeline.voices import tone
 from pdf2audiobook.service.app import create_app
-from pdf2audiobook.service.jobs.api.uploads import display_name
+from pdf2audiobook.service.jobs.lifecycle.file_names import display_name
 from pdf2audiobook.service.jobs.runners.embedded import EmbeddedRunner
 from pdf2audiobook.service.kit.db import create_engine_from_settings, session_factory
 from tests.pipeline.formats.epub_files import simple_book

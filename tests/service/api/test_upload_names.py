@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pdf2audiobook.service.jobs.api.uploads import display_name
+from pdf2audiobook.service.jobs.lifecycle.file_names import display_name
 from tests.conftest import corpus_file
 from tests.service.api.conftest import Api
 

@@ -1,4 +1,5 @@
-"""A PDF with almost nothing to read fails its job at once, saying what was counted."""
+"""A PDF with almost nothing to read fails its job at once, saying what was counted in which
+file."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ def test_a_near_empty_pdf_fails_its_job_with_the_word_count_and_what_to_try(
     context: StageContext, tmp_path: Path
 ) -> None:
     queue = InlineQueue()
-    job_id = new_job(context, near_empty_pdf(tmp_path / "book.pdf"))
+    job_id = new_job(context, near_empty_pdf(tmp_path / "Field Notes.pdf"))
     queue.extract(job_id, None)
     queue.deliver(context)  # a user error: failed at once, nothing sent to retry
     with session_scope(context.sessions) as session:
@@ -26,7 +27,8 @@ def test_a_near_empty_pdf_fails_its_job_with_the_word_count_and_what_to_try(
     assert status is JobStatus.FAILED
     assert code == "no_text"
     assert message is not None
-    assert "has 13 words on 31 pages: too little to read aloud" in message
+    # The user's own file is named, never the worker's scratch copy.
+    assert "Field Notes.pdf has 13 words on 31 pages: too little to read aloud" in message
     assert "OCR" in message
     assert "another file" in message
     assert queue.messages == []

@@ -2,32 +2,21 @@
 
 from __future__ import annotations
 
-import re
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path, PurePath
+from pathlib import Path
 
 from fastapi import UploadFile
 
 from pdf2audiobook.pipeline.errors import PipelineError, UnsupportedFormatError
 from pdf2audiobook.pipeline.formats.sniff import FORMAT_INFO, SourceFormat, sniff_format
 from pdf2audiobook.pipeline.reading.limits import ReadLimits
+from pdf2audiobook.service.jobs.lifecycle.file_names import display_name
 from pdf2audiobook.service.kit.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType
 
 _COPY_BLOCK = 1024 * 1024
-_UNSAFE = re.compile(r"[^\w .,()'&+-]+")
-_MAX_NAME = 80
-_SUFFIXES = {
-    ".pdf": SourceFormat.PDF,
-    ".epub": SourceFormat.EPUB,
-    ".docx": SourceFormat.DOCX,
-    ".md": SourceFormat.MARKDOWN,
-    ".markdown": SourceFormat.MARKDOWN,
-    ".txt": SourceFormat.TEXT,
-}
-"""Suffixes a client's file name may keep: each names the format it claims."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,22 +32,6 @@ class SpooledBook:
     @property
     def suffix(self) -> str:
         return FORMAT_INFO[self.format].suffix
-
-
-def display_name(filename: str | None, source_format: SourceFormat | None = None) -> str:
-    """A file name fit to show in a message and to create on disk: the client's own name's
-    last part, without control or path characters. It ends in the suffix of
-    `source_format`, keeping the client's own spelling of it (`.markdown`); without a
-    format, in the client's suffix when it is one of ours, else `.pdf`."""
-    name = _UNSAFE.sub("", PurePath((filename or "").replace("\\", "/")).name).strip(" .")
-    suffix = PurePath(name).suffix.lower()
-    claimed = _SUFFIXES.get(suffix)
-    stem = name[: -len(suffix)] if claimed is not None else name
-    if source_format is None:
-        source_format = claimed or SourceFormat.PDF
-    if claimed is not source_format:
-        suffix = FORMAT_INFO[source_format].suffix
-    return f"{(stem or 'book')[:_MAX_NAME]}{suffix}"
 
 
 @contextmanager

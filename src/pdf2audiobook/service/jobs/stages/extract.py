@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import tempfile
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from pdf2audiobook.pipeline.book_builder import FootnotePolicy
 from pdf2audiobook.pipeline.book_plan import chapter_characters
@@ -13,6 +13,7 @@ from pdf2audiobook.pipeline.reading.limits import ReadLimits
 from pdf2audiobook.pipeline.reading.reader import ReadOptions
 from pdf2audiobook.pipeline.summary.chapters import SummaryMode
 from pdf2audiobook.service.credits.holds import JobCredits
+from pdf2audiobook.service.jobs.lifecycle.file_names import stored_book_name
 from pdf2audiobook.service.jobs.lifecycle.keys import plan_key_for
 from pdf2audiobook.service.jobs.lifecycle.options import JobOptions
 from pdf2audiobook.service.jobs.lifecycle.password import unseal_pdf_password
@@ -47,6 +48,7 @@ def run_extract(
             return
         options = JobOptions.model_validate(claim.options)
         pdf_key = claim.pdf_key
+        original_filename = claim.original_filename
         # A message from before passwords were sealed may still carry one in clear.
         password = password or unseal_pdf_password(settings, claim.pdf_password_sealed)
 
@@ -62,8 +64,8 @@ def run_extract(
 
         def work() -> list[int] | None:
             with tempfile.TemporaryDirectory(prefix="extract-", dir=context.scratch_dir) as folder:
-                # The reader sniffs the format; the key's suffix only names the file.
-                source = Path(folder) / f"input{PurePosixPath(pdf_key).suffix or '.pdf'}"
+                # The reader sniffs the format; the name is the user's, for its messages.
+                source = Path(folder) / stored_book_name(original_filename, pdf_key)
                 context.storage.download_to(pdf_key, source)
                 book, plan = extract_plan(
                     source, _convert_options(options, password, settings), on_progress
