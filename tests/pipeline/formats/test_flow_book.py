@@ -43,6 +43,32 @@ def test_untitled_text_after_a_title_continues_its_chapter() -> None:
     assert [p.text for p in book.chapters[0].paragraphs] == ["First.", "Second."]
 
 
+def test_a_part_title_opens_its_first_chapter_and_a_lone_heading_is_listed() -> None:
+    book = flow_to_book(
+        document(
+            FlowSection("Part 1", 0, ()),
+            FlowSection("Chapter 1", 1, (SENTENCE,)),
+            FlowSection("Chapter 2", 1, (SENTENCE,)),
+            FlowSection("Part 2", 0, ()),
+            FlowSection("Chapter 1", 1, (SENTENCE,)),
+            FlowSection("Appendices", 0, ()),
+            FlowSection("Sources", 0, (SENTENCE,)),
+            FlowSection("Index", 0, ()),
+        )
+    )
+    assert [c.title for c in book.chapters] == [
+        "Part 1: Chapter 1",
+        "Chapter 2",
+        "Part 2: Chapter 1",
+        "Sources",
+    ]
+    # Headings over nothing of their own, or over a section of their own level, are left out.
+    assert [(b.page, b.reason, b.text) for b in book.removed] == [
+        (6, RemovalReason.HEADING, "Appendices"),
+        (8, RemovalReason.HEADING, "Index"),
+    ]
+
+
 def test_text_is_cleaned_and_notes_follow_the_policy() -> None:
     section = FlowSection("One", 0, ("The \ufb01rst  line.",), notes=("A note.",))
     kept = flow_to_book(document(section), FootnotePolicy.END)

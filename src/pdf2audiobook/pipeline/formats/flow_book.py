@@ -73,15 +73,24 @@ def _titled_chapters(
     numbered: Sequence[_Numbered], document: FlowDocument, removed: list[RemovedBlock]
 ) -> list[Chapter]:
     chapters: list[Chapter] = []
+    part: _Numbered | None = None
+    """A titled section with no text of its own, waiting to see what follows it."""
     for item in numbered:
         title = clean_text(item.section.title or "")
         if title:
+            if part is not None and item.section.level <= part.section.level:
+                removed.append(_heading(part))
             if not item.paragraphs:
-                # A part title over its chapters, or a heading with nothing under it.
-                removed.append(RemovedBlock(item.number, RemovalReason.HEADING, title))
+                part = item
                 if chapters and item.notes:
                     chapters[-1].notes.extend(item.notes)
                 continue
+            if part is not None and item.section.level > part.section.level:
+                # A part's title over its chapters: a listener hears it, and a player shows
+                # it, with the part's first chapter ("Part 2: Chapter 1"), since chapter
+                # numbers often start again in every part.
+                title = f"{_heading(part).text}: {title}"
+            part = None
             chapters.append(
                 Chapter(title, item.number, item.number, list(item.paragraphs), list(item.notes))
             )
@@ -108,7 +117,14 @@ def _titled_chapters(
                     RemovalReason.FRONT_MATTER,
                 )
             )
+    if part is not None:
+        removed.append(_heading(part))
     return chapters
+
+
+def _heading(item: _Numbered) -> RemovedBlock:
+    """A heading with nothing under it, as the ledger lists it."""
+    return RemovedBlock(item.number, RemovalReason.HEADING, clean_text(item.section.title or ""))
 
 
 def _parts(numbered: Sequence[_Numbered]) -> list[Chapter]:
