@@ -3,6 +3,7 @@ cache of the sample book spoken by the real local voice."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -16,6 +17,15 @@ if TYPE_CHECKING:
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 SAMPLE_BOOK = SAMPLES / "sample-book.pdf"
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """`-n auto`: one worker more than there are cores. Many tests spend much of their time
+    waiting on processes they started (servers, workers, a browser), and a third worker on
+    two cores fills those waits: the suite ran 10% faster than with one worker a core."""
+    del config
+    return len(os.sched_getaffinity(0)) + 1
 
 
 def corpus_file(number: int) -> Path:
