@@ -1,9 +1,11 @@
-"""Shared fixtures: the read-only PDF corpus beside the project, and the session's chunk
+"""Shared fixtures: the read-only PDF corpus beside the project, and the test run's chunk
 cache of the sample book spoken by the real local voice."""
 
 from __future__ import annotations
 
+import fcntl
 import os
+import pickle
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -38,7 +40,7 @@ def corpus_file(number: int) -> Path:
 
 @dataclass(frozen=True)
 class SampleConversion:
-    """The session's one conversion of the sample book with the default local voice."""
+    """The test run's one conversion of the sample book with the default local voice."""
 
     result: ConvertResult
     events: list[ProgressEvent]
@@ -49,24 +51,40 @@ class SampleConversion:
 
 @pytest.fixture(scope="session")
 def sample_conversion(tmp_path_factory: pytest.TempPathFactory) -> SampleConversion:
-    """Converts `samples/sample-book.pdf` to M4B once per session, on every core, into an
+    """Converts `samples/sample-book.pdf` to M4B once per test run, on every core, into an
     empty chunk cache.
 
     Its result is a real first conversion (every chunk synthesised, none from the cache);
     later conversions of the sample at speed 1.0 with the default voice, through the
     pipeline, the CLI (`PDF2AUDIOBOOK_CACHE`) or the service (`data_dir / "cache"` linked
-    to it), find every chunk in `sample_chunk_cache`.
+    to it), find every chunk in `sample_chunk_cache`. The xdist workers of one run share it:
+    the first to need it converts while the others wait on a lock, then read its result.
     """
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # the run's folder, holding every worker's own
+    folder = root / "sample-conversion"
+    saved = folder / "result.pickle"
+    with (root / "sample-conversion.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not saved.exists():
+            result, events = _convert_sample(folder)
+            partial = saved.with_suffix(".partial")
+            partial.write_bytes(pickle.dumps((result, events)))
+            partial.replace(saved)
+    result, events = pickle.loads(saved.read_bytes())
+    return SampleConversion(result, events, folder / "cache")
+
+
+def _convert_sample(folder: Path) -> tuple[ConvertResult, list[ProgressEvent]]:
     # Imported here: this module is loaded for every test, the pipeline only for these.
     from pdf2audiobook.pipeline.convert import ConvertOptions, convert_book
 
-    cache = tmp_path_factory.mktemp("sample-chunk-cache")
-    output = tmp_path_factory.mktemp("sample-conversion") / "sample-book.m4b"
+    cache = folder / "cache"
+    cache.mkdir(parents=True)
     events: list[ProgressEvent] = []
-    result = convert_book(
-        SAMPLE_BOOK, ConvertOptions(output=output, fmt="m4b", cache_dir=cache), events.append
-    )
-    return SampleConversion(result, events, cache)
+    options = ConvertOptions(output=folder / "sample-book.m4b", fmt="m4b", cache_dir=cache)
+    return convert_book(SAMPLE_BOOK, options, events.append), events
 
 
 @pytest.fixture(scope="session")
