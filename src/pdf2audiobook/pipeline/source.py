@@ -14,14 +14,14 @@ from pathlib import Path
 
 from pdf2audiobook.pipeline.book_builder import FootnotePolicy, build_book
 from pdf2audiobook.pipeline.document import Book
-from pdf2audiobook.pipeline.errors import FileTooLargeError
 from pdf2audiobook.pipeline.formats.docx import read_docx
 from pdf2audiobook.pipeline.formats.epub import read_epub
 from pdf2audiobook.pipeline.formats.flow import FlowDocument
 from pdf2audiobook.pipeline.formats.flow_book import flow_to_book
 from pdf2audiobook.pipeline.formats.markdown import read_markdown
 from pdf2audiobook.pipeline.formats.plain_text import read_plain_text
-from pdf2audiobook.pipeline.formats.sniff import SourceFormat, sniff_format
+from pdf2audiobook.pipeline.formats.sniff import FORMAT_INFO, SourceFormat, sniff_format
+from pdf2audiobook.pipeline.formats.source_file import check_file_size
 from pdf2audiobook.pipeline.reading.limits import MIB, ReadLimits
 from pdf2audiobook.pipeline.reading.reader import ReadOptions, read_pdf
 from pdf2audiobook.pipeline.reading.sandbox import ChildChannel, ProgressCallback, run_sandboxed
@@ -67,7 +67,7 @@ def read_flow(
 ) -> FlowDocument:
     """Read a reflowable book (not a PDF) in the sandbox."""
     limits = options.limits
-    check_size(path, limits)
+    check_file_size(path, limits, FORMAT_INFO[source_format].label)
     return run_sandboxed(
         read_flow_in_process,
         (source_format.value, str(path), limits, options.cover),
@@ -76,15 +76,6 @@ def read_flow(
         describe=path.name,
         on_progress=on_progress,
     )
-
-
-def check_size(path: Path, limits: ReadLimits) -> None:
-    size = path.stat().st_size
-    if size > limits.max_file_bytes:
-        raise FileTooLargeError(
-            f"{path.name} is {size / MIB:.0f} MB; the limit is "
-            f"{limits.max_file_bytes / MIB:.0f} MB."
-        )
 
 
 def read_flow_in_process(
